@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Set up everything visualdl needs on a Debian-like machine, once:
+# the apt packages Manim builds against (when missing), a .venv, and the package with its extras.
+# A second run only checks and returns. Usage: bash scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.visualdl-setup
+
+say() { printf 'visualdl setup: %s\n' "$*" >&2; }
+
+if ! command -v "$PY" >/dev/null 2>&1; then
+    say "no $PY found; install Python >= 3.11 first"; exit 1
+fi
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    say "Python >= 3.11 is required, found $("$PY" --version 2>&1)"; exit 1
+fi
+
+# apt packages: a C compiler and Pango/Cairo headers (Manim builds pycairo and manimpango from
+# source), and venv/dev support where Debian's own Python is used.
+need=()
+for pkg in gcc pkg-config libpango1.0-dev; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    need+=(python3-venv python3-dev)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "please install by hand: ${need[*]} (C compiler, pkg-config, Pango and Cairo headers)"
+        exit 1
+    fi
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    say "installing apt packages: ${need[*]}"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+want=$(sha1sum pyproject.toml | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    exit 0
+fi
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+say "installing visualdl with its extras into $VENV (a few minutes the first time)"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e ".[anim,test]"
+echo "$want" > "$STAMP"
+say "ready"

@@ -1,0 +1,88 @@
+"""Synthetic 2-D data sets, examples as columns: ``X: (2, m)``, labels ``Y: (1, m)``.
+
+Every generator takes a seed and returns host NumPy float64 arrays; the same seed gives the
+same data.
+
+Example
+-------
+>>> from visualdl.engine import data
+>>> X, Y = data.two_moons(100, seed=0)
+>>> X.shape, Y.shape
+((2, 100), (1, 100))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["DATASETS", "circles", "one_hot", "spirals", "two_moons", "xor"]
+
+
+def _check(name: str, m: int, noise: float) -> None:
+    if m < 2:
+        raise ValueError(f"{name}: m must be >= 2, got {m}")
+    if noise < 0:
+        raise ValueError(f"{name}: noise must be >= 0, got {noise}")
+
+
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    """The notes' XOR: ``X = [[0,0,1,1],[0,1,0,1]]``, ``Y = [[0,1,1,0]]``."""
+    X = np.array([[0, 0, 1, 1], [0, 1, 0, 1]], dtype=np.float64)
+    Y = np.array([[0, 1, 1, 0]], dtype=np.float64)
+    return X, Y
+
+
+def two_moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles; the first m//2 examples are class 0."""
+    _check("two_moons", m, noise)
+    rng = np.random.default_rng(seed)
+    m0 = m // 2
+    t0, t1 = np.linspace(0, np.pi, m0), np.linspace(0, np.pi, m - m0)
+    X = np.hstack([[np.cos(t0), np.sin(t0)], [1 - np.cos(t1), 0.5 - np.sin(t1)]])
+    X = X + noise * rng.standard_normal(X.shape)
+    Y = np.hstack([np.zeros(m0), np.ones(m - m0)])[None, :]
+    return X, Y
+
+
+def circles(
+    m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A ring of class 0 around a smaller ring (radius ``factor``) of class 1."""
+    _check("circles", m, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"circles: factor must be in (0, 1), got {factor}")
+    rng = np.random.default_rng(seed)
+    m0 = m // 2
+    t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
+    t1 = np.linspace(0, 2 * np.pi, m - m0, endpoint=False)
+    X = np.hstack([[np.cos(t0), np.sin(t0)], factor * np.array([np.cos(t1), np.sin(t1)])])
+    X = X + noise * rng.standard_normal(X.shape)
+    Y = np.hstack([np.zeros(m0), np.ones(m - m0)])[None, :]
+    return X, Y
+
+
+def spirals(
+    m: int = 300, classes: int = 2, noise: float = 0.2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``classes`` interleaved spiral arms; labels 0..classes-1 in ``Y: (1, m)``."""
+    _check("spirals", m, noise)
+    if classes < 2:
+        raise ValueError(f"spirals: classes must be >= 2, got {classes}")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(m) % classes
+    r = np.tile(np.linspace(0.05, 1.0, m // classes + 1), classes)[: m]
+    r = np.sort(r)
+    t = labels * 2 * np.pi / classes + 4 * r + noise * rng.standard_normal(m)
+    X = np.vstack([r * np.cos(t), r * np.sin(t)])
+    return X, labels.astype(np.float64)[None, :]
+
+
+def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    """Labels ``(1, m)`` or ``(m,)`` in 0..classes-1 -> one-hot columns ``(classes, m)``."""
+    labels = np.asarray(labels).reshape(-1).astype(int)
+    if labels.min() < 0 or labels.max() >= classes:
+        raise ValueError(f"one_hot: labels must lie in 0..{classes - 1}")
+    return np.eye(classes)[:, labels]
+
+
+DATASETS = {"xor": xor, "two_moons": two_moons, "circles": circles, "spirals": spirals}

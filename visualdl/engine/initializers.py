@@ -1,0 +1,49 @@
+"""Weight initializers for ``W[l]: (n[l], n[l-1])``; biases start at zero, ``b[l]: (n[l], 1)``.
+
+- ``scaled_normal``: ``randn(n[l], n[l-1]) * 0.01``, the notes' default (too small for deep
+  ReLU nets: the signal vanishes and the cost sits at ln 2);
+- ``he``: ``randn * sqrt(2 / n[l-1])``, for ReLU;
+- ``xavier``: ``randn * sqrt(1 / n[l-1])``, for tanh (the course's form).
+
+Randomness comes only from an explicit generator. ``numpy.random.RandomState(1)`` draws the
+same numbers as the notes' ``np.random.seed(1); np.random.randn(...)``.
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.engine.initializers import initialize
+>>> initialize("he", 3, 2, np.random.default_rng(0)).shape
+(3, 2)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["INITIALIZERS", "Rng", "initialize", "make_rng"]
+
+Rng = np.random.Generator | np.random.RandomState
+
+INITIALIZERS = {
+    "scaled_normal": lambda n_prev: 0.01,
+    "he": lambda n_prev: math.sqrt(2.0 / n_prev),
+    "xavier": lambda n_prev: math.sqrt(1.0 / n_prev),
+}
+
+
+def make_rng(seed: int | Rng | None) -> Rng:
+    """A generator from a seed (``default_rng(seed)``), or the generator itself."""
+    if isinstance(seed, np.random.Generator | np.random.RandomState):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def initialize(name: str, n: int, n_prev: int, rng: Rng) -> np.ndarray:
+    """Draw ``W: (n, n_prev)`` on the host: standard normal times the scheme's scale."""
+    if name not in INITIALIZERS:
+        raise ValueError(f"init: expected one of {sorted(INITIALIZERS)}, got {name!r}")
+    if n < 1 or n_prev < 1:
+        raise ValueError(f"init: layer sizes must be >= 1, got ({n}, {n_prev})")
+    return rng.standard_normal((n, n_prev)) * INITIALIZERS[name](n_prev)

@@ -1,0 +1,225 @@
+"""A ``Sequential`` model: forward, cost, backward, gradient-descent update and training.
+
+Parameters, gradients and (later) optimizer state are dicts keyed as in the notes: ``W1``,
+``b1``, ...; ``dW1``, ``db1``, .... Training is full-batch gradient descent
+``W := W - alpha dW``. With sigmoid + BCE or softmax + cross-entropy at the output the backward
+starts from ``dZ[L] = A[L] - Y``, as in the notes.
+
+Example
+-------
+>>> from visualdl.engine import data, mlp
+>>> X, Y = data.xor()
+>>> model = mlp([2, 4, 1], init="he", seed=3)
+>>> history = model.fit(X, Y, learning_rate=0.5, num_iterations=2000)
+>>> model.accuracy(X, Y)
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from visualdl import trace
+from visualdl.backend import array_module, to_host
+from visualdl.engine import losses
+from visualdl.engine._checks import check_finite
+from visualdl.engine.initializers import Rng, make_rng
+from visualdl.engine.layers import Dense, Dropout, Layer
+from visualdl.engine.regularization import (
+    l1_penalty,
+    l1_penalty_grads,
+    l2_penalty,
+    l2_penalty_grads,
+)
+
+__all__ = ["Sequential", "mlp"]
+
+Array = Any
+PENALTIES = {"l2": (l2_penalty, l2_penalty_grads), "l1": (l1_penalty, l1_penalty_grads)}
+
+
+class Sequential:
+    """Layers applied in order, with a loss and an optional weight penalty.
+
+    Parameters
+    ----------
+    layers : the layers; ``Dense`` layers are numbered 1..L in order (``W1``, ``W2``, ...).
+    loss : ``"bce"``, ``"cross_entropy"``, ``"mse"`` or ``"l1_loss"``.
+    lambd : penalty strength lambda (0 for none).
+    penalty : ``"l2"`` (lambda/2m sum ||W||_F^2) or ``"l1"`` (lambda/2m sum |W|).
+    """
+
+    def __init__(
+        self, layers: Sequence[Layer], loss: str = "bce", lambd: float = 0.0, penalty: str = "l2"
+    ) -> None:
+        self.layers = list(layers)
+        self.loss = losses.get(loss)
+        if penalty not in PENALTIES:
+            raise ValueError(f"penalty: expected one of {sorted(PENALTIES)}, got {penalty!r}")
+        if lambd < 0:
+            raise ValueError(f"penalty: lambd must be >= 0, got {lambd}")
+        self.lambd, self.penalty = float(lambd), penalty
+        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
+        for l, layer in enumerate(dense, start=1):
+            layer.l = l
+        self.dense = dense
+        self._m = 0
+
+    # -- parameters ---------------------------------------------------------------------
+    @property
+    def layer_dims(self) -> list[int]:
+        """``[n0, n1, ..., nL]``."""
+        return [self.dense[0].shape[1]] + [d.shape[0] for d in self.dense]
+
+    @property
+    def params(self) -> dict[str, Array]:
+        """``{"W1": ..., "b1": ..., ...}`` (the layers' own arrays)."""
+        return {k: v for layer in self.layers for k, v in layer.params().items()}
+
+    def set_params(self, params: dict[str, Array]) -> None:
+        """Replace parameters by key (missing keys keep their value)."""
+        for layer in self.layers:
+            layer.set_params(params)
+
+    @property
+    def grads(self) -> dict[str, Array]:
+        """Gradients from the last :meth:`backward`: ``{"dW1": ..., "db1": ..., ...}``."""
+        return {k: v for layer in self.layers for k, v in layer.grads.items()}
+
+    # -- passes -------------------------------------------------------------------------
+    def forward(self, X: Array, training: bool = False) -> Array:
+        """``A[L]`` for inputs ``X: (n_x, m)``; dropout is active only when ``training``."""
+        check_finite("forward", "X", X)
+        self._m = X.shape[1] if X.ndim == 2 else 0
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def cost(self, AL: Array, Y: Array) -> float:
+        """J = loss(A[L], Y) + penalty; recorded as ``cost``."""
+        J = self.loss.cost(AL, Y)
+        if self.lambd:
+            J = J + PENALTIES[self.penalty][0](self.params, self.lambd, Y.shape[1])
+        J = float(J)
+        trace.log("cost", {"J": J}, AL=AL, Y=Y)
+        return J
+
+    def backward(self, AL: Array, Y: Array) -> dict[str, Array]:
+        """Gradients of J for the last forward pass, keyed ``dW1``, ``db1``, ..."""
+        if tuple(AL.shape) != tuple(Y.shape):
+            raise ValueError(
+                f"backward: labels Y must have the output's shape {tuple(AL.shape)}, "
+                f"got {tuple(Y.shape)}"
+            )
+        out = self.layers[-1]
+        if isinstance(out, Dense) and out.g.name == self.loss.fused_with:
+            dA = out.backward(dZ=AL - Y)  # sigmoid+BCE, softmax+CE: dZ[L] = A[L] - Y
+        else:
+            dA = out.backward(self.loss.backward(AL, Y))
+        for layer in reversed(self.layers[:-1]):
+            dA = layer.backward(dA)
+        grads = self.grads
+        if self.lambd:
+            extra = PENALTIES[self.penalty][1](self.params, self.lambd, Y.shape[1])
+            grads = {k: v + extra[k] if k in extra else v for k, v in grads.items()}
+        return grads
+
+    def update(self, grads: dict[str, Array], learning_rate: float) -> None:
+        """Gradient descent: ``W := W - alpha dW`` for every parameter; recorded as ``update``."""
+        if not learning_rate > 0:
+            raise ValueError(f"update: learning_rate must be > 0, got {learning_rate}")
+        params = self.params
+        new = {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
+        trace.log("update", {"learning_rate": learning_rate}, **{
+            **{k: v for k, v in params.items()}, **{k + "_new": v for k, v in new.items()}
+        })
+        self.set_params(new)
+
+    def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
+        """One forward, cost, backward and update; returns the cost before the update."""
+        AL = self.forward(X, training=True)
+        J = self.cost(AL, Y)
+        self.update(self.backward(AL, Y), learning_rate)
+        return J
+
+    def fit(
+        self,
+        X: Array,
+        Y: Array,
+        learning_rate: float = 0.01,
+        num_iterations: int = 1000,
+        every: int = 100,
+        print_cost: bool = False,
+        callback: Callable[[int, Sequential], None] | None = None,
+    ) -> dict[str, list]:
+        """Full-batch gradient descent. Returns ``{"iteration": [...], "cost": [...]}`` with the
+        cost every ``every`` iterations (and the last); ``callback(i, model)`` runs at the same
+        moments. Raises ``FloatingPointError`` naming the iteration if the cost stops being
+        finite."""
+        if num_iterations < 1 or every < 1:
+            raise ValueError("fit: num_iterations and every must be >= 1")
+        history: dict[str, list] = {"iteration": [], "cost": []}
+        for i in range(num_iterations):
+            J = self.train_step(X, Y, learning_rate)
+            if not J == J or J in (float("inf"), float("-inf")):
+                raise FloatingPointError(f"fit: cost became {J} at iteration {i}; lower the "
+                                         "learning rate")
+            if i % every == 0 or i == num_iterations - 1:
+                history["iteration"].append(i)
+                history["cost"].append(J)
+                if print_cost:
+                    print(f"Cost after iteration {i}: {J}")
+                if callback is not None:
+                    callback(i, self)
+        return history
+
+    # -- prediction ---------------------------------------------------------------------
+    def predict(self, X: Array) -> Array:
+        """Labels: ``A[L] > 0.5`` for one output unit, else the arg-max class per column."""
+        AL = self.forward(X)
+        xp = array_module(AL)
+        if AL.shape[0] == 1:
+            return xp.astype(AL > 0.5, xp.int64)
+        return xp.argmax(AL, axis=0)
+
+    def accuracy(self, X: Array, Y: Array) -> float:
+        """Fraction of examples predicted right; ``Y`` as labels (1, m) or one-hot (k, m)."""
+        pred = to_host(self.predict(X))
+        Yh = to_host(Y)
+        labels = Yh.reshape(-1) if Yh.shape[0] == 1 else Yh.argmax(axis=0)
+        return float((pred.reshape(-1) == labels).mean())
+
+
+def mlp(
+    layer_dims: Sequence[int],
+    hidden: str = "relu",
+    output: str = "sigmoid",
+    init: str = "he",
+    seed: int | Rng | None = None,
+    loss: str | None = None,
+    keep_prob: float = 1.0,
+    lambd: float = 0.0,
+    penalty: str = "l2",
+) -> Sequential:
+    """A multilayer perceptron ``layer_dims = [n_x, n1, ..., nL]``.
+
+    Hidden layers use ``hidden``, the output ``output``; weights are drawn layer by layer from
+    one generator (``numpy.random.RandomState(1)`` gives the notes' numbers). The loss defaults
+    to bce for a sigmoid output, cross-entropy for softmax and mse otherwise. With
+    ``keep_prob < 1`` an inverted dropout follows every hidden layer.
+    """
+    if len(layer_dims) < 2 or min(layer_dims) < 1:
+        raise ValueError(f"mlp: layer_dims needs >= 2 positive sizes, got {list(layer_dims)}")
+    rng = make_rng(seed)
+    layers: list[Layer] = []
+    L = len(layer_dims) - 1
+    for l in range(1, L + 1):
+        g = output if l == L else hidden
+        layers.append(Dense(layer_dims[l - 1], layer_dims[l], g, init, rng, l))
+        if l < L and keep_prob < 1.0:
+            layers.append(Dropout(keep_prob, rng))
+    if loss is None:
+        loss = {"sigmoid": "bce", "softmax": "cross_entropy"}.get(output, "mse")
+    return Sequential(layers, loss, lambd, penalty)

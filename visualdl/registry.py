@@ -1,0 +1,62 @@
+"""The names ``visualdl list``, ``render`` and ``gallery`` know, without importing Manim.
+
+A scene entry names its module (under ``visualdl.scenes``) and Scene class; a figure entry
+names its gallery module (under ``visualdl.gallery``), which has ``make(out) -> list[Path]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_SCENES", "ENTRIES", "Entry", "figures", "get", "scenes"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str  # "scene" or "figure"
+    module: str
+    title: str
+    scene_class: str = ""
+
+
+ENTRIES: dict[str, Entry] = {
+    e.name: e
+    for e in [
+        Entry("mlp-forward-backward", "scene", "visualdl.scenes.mlp_forward_backward",
+              "Forward and backward pass of a 2-3-1 network on XOR, one update",
+              "MLPForwardBackward"),
+        Entry("chain-rule", "scene", "visualdl.scenes.chain_rule",
+              "Logistic regression as a computational graph: the chain rule builds dL/dw",
+              "ChainRule"),
+        Entry("activations", "figure", "visualdl.gallery.activations",
+              "Activation functions and their derivatives"),
+        Entry("xor-training", "figure", "visualdl.gallery.xor_training",
+              "XOR decision boundary during training; the ln 2 plateau of 0.01 init vs He"),
+        Entry("gradient-check", "figure", "visualdl.gallery.gradient_check",
+              "Gradient check: relative error per parameter"),
+        Entry("vectorization", "figure", "visualdl.gallery.vectorization",
+              "Loop vs vectorized dot product over sizes"),
+    ]
+}
+
+DEFAULT_SCENES = ("mlp-forward-backward", "chain-rule")
+
+
+def scenes() -> list[Entry]:
+    """Every scene entry."""
+    return [e for e in ENTRIES.values() if e.kind == "scene"]
+
+
+def figures() -> list[Entry]:
+    """Every figure entry."""
+    return [e for e in ENTRIES.values() if e.kind == "figure"]
+
+
+def get(name: str, kind: str | None = None) -> Entry:
+    """The entry called ``name`` (of ``kind`` if given); ``KeyError`` with the known names."""
+    entry = ENTRIES.get(name)
+    if entry is None or (kind is not None and entry.kind != kind):
+        known = sorted(e.name for e in ENTRIES.values() if kind in (None, e.kind))
+        raise KeyError(f"unknown {kind or 'name'} {name!r}; known: {', '.join(known)}")
+    return entry

@@ -1,0 +1,82 @@
+"""Logistic regression as a computational graph, differentiated by SymPy.
+
+One example with two features: ``z = w1 x1 + w2 x2 + b``, ``a = sigma(z)``,
+``L = -(y log a + (1 - y) log(1 - a))``. SymPy gives each edge's local derivative
+(``dL/da``, ``da/dz``, ``dz/dw_i``, ``dz/db``) and, differentiating ``L(w, b)`` as a whole,
+the simplified results ``dL/dz = a - y`` and ``dL/dw_i = (a - y) x_i``.
+
+Example
+-------
+>>> from visualdl.symbolic.chain_rule import evaluate
+>>> v = evaluate(x=(1.0, 2.0), w=(0.5, -0.25), b=0.0, y=1.0)
+>>> round(v["dL_dw"][0], 6) == round((v["a"] - 1.0) * 1.0, 6)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import sympy as sp
+
+__all__ = ["derivation", "evaluate", "latex"]
+
+x1, x2, w1, w2, b, y = sp.symbols("x_1 x_2 w_1 w_2 b y", real=True)
+z_, a_ = sp.symbols("z a", real=True)
+
+
+@cache
+def derivation() -> dict[str, sp.Expr]:
+    """The graph's expressions and derivatives, each found by ``sympy.diff``.
+
+    Keys: ``z, a, L`` (in the inputs), the local derivatives ``dL_da`` (in a), ``da_dz`` (in z),
+    ``dz_dw1, dz_dw2, dz_db``, and the end-to-end ``dL_dz`` (in a, y) and ``dL_dw1, dL_dw2,
+    dL_db`` (simplified, in a, x, y).
+    """
+    z = w1 * x1 + w2 * x2 + b
+    sigma = 1 / (1 + sp.exp(-z_))
+    loss = -(y * sp.log(a_) + (1 - y) * sp.log(1 - a_))
+    full = loss.subs(a_, sigma).subs(z_, z)  # L as a function of w, b
+    a_of_z = sigma.subs(z_, z)
+
+    def in_a(expr: sp.Expr) -> sp.Expr:  # e^z = a/(1 - a) writes the result in a
+        expr = sp.simplify(expr).subs({sp.exp(z): a_ / (1 - a_), sp.exp(-z): (1 - a_) / a_})
+        expr = sp.simplify(expr)
+        q = sp.simplify(expr / (a_ - y))  # shown as q (a - y) when a - y is a factor
+        if q.has(a_, y):
+            return expr
+        return a_ - y if q == 1 else sp.Mul(q, a_ - y, evaluate=False)
+
+    return {
+        "z": z,
+        "a": a_of_z,
+        "L": full,
+        "dL_da": sp.diff(loss, a_),
+        "da_dz": sp.simplify(sp.diff(sigma, z_).subs(sp.exp(-z_), (1 - a_) / a_)),
+        "dz_dw1": sp.diff(z, w1),
+        "dz_dw2": sp.diff(z, w2),
+        "dz_db": sp.diff(z, b),
+        "dL_dz": sp.simplify(sp.diff(loss.subs(a_, sigma), z_).subs(sp.exp(-z_), (1 - a_) / a_)),
+        "dL_dw1": in_a(sp.diff(full, w1)),
+        "dL_dw2": in_a(sp.diff(full, w2)),
+        "dL_db": in_a(sp.diff(full, b)),
+    }
+
+
+def latex() -> dict[str, str]:
+    """Each entry of :func:`derivation` as mathtext-compatible LaTeX."""
+    return {k: sp.latex(v) for k, v in derivation().items()}
+
+
+def evaluate(x: Sequence[float], w: Sequence[float], b_: float, y_: float) -> dict:
+    """Evaluate the derivation at one example: floats for every key, lists for ``dL_dw``."""
+    d = derivation()
+    inputs = {x1: x[0], x2: x[1], w1: w[0], w2: w[1], b: b_, y: y_}
+    z_val = float(d["z"].subs(inputs))
+    a_val = float(d["a"].subs(inputs))
+    at = {**inputs, z_: z_val, a_: a_val}
+    out = {k: float(sp.N(v.subs(at), 17)) for k, v in d.items()}
+    out["dL_dw"] = [out.pop("dL_dw1"), out.pop("dL_dw2")]
+    out["dz_dw"] = [out.pop("dz_dw1"), out.pop("dz_dw2")]
+    return out
