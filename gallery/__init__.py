@@ -1,0 +1,1 @@
+"""Gallery figures, one script per figure; installed as ``visualdl.gallery``."""

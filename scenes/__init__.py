@@ -1,0 +1,1 @@
+"""Manim scenes, one per idea; installed as ``visualdl.scenes``."""
