@@ -49,7 +49,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     return grad
 
 
-def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-6) -> dict[str, float]:
+def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-5) -> dict[str, float]:
     """Relative error between the backward pass and central differences, per parameter.
 
     Dropout is off (deterministic forward). Returns ``{"W1": err, "b1": err, ...}``.

@@ -27,6 +27,7 @@ from visualdl.engine._checks import check_finite
 from visualdl.engine.initializers import Rng, make_rng
 from visualdl.engine.layers import Dense, Dropout, Layer
 from visualdl.engine.regularization import (
+    check_keep_prob,
     l1_penalty,
     l1_penalty_grads,
     l2_penalty,
@@ -212,6 +213,7 @@ def mlp(
     """
     if len(layer_dims) < 2 or min(layer_dims) < 1:
         raise ValueError(f"mlp: layer_dims needs >= 2 positive sizes, got {list(layer_dims)}")
+    check_keep_prob(keep_prob)
     rng = make_rng(seed)
     layers: list[Layer] = []
     L = len(layer_dims) - 1

@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
 import sympy as sp
 
-__all__ = ["derivation", "evaluate", "latex"]
+from visualdl.symbolic.check import Check, rel_error, rng
+
+__all__ = ["check", "derivation", "evaluate", "latex"]
 
 x1, x2, w1, w2, b, y = sp.symbols("x_1 x_2 w_1 w_2 b y", real=True)
 z_, a_ = sp.symbols("z a", real=True)
@@ -80,3 +83,39 @@ def evaluate(x: Sequence[float], w: Sequence[float], b_: float, y_: float) -> di
     out["dL_dw"] = [out.pop("dL_dw1"), out.pop("dL_dw2")]
     out["dz_dw"] = [out.pop("dz_dw1"), out.pop("dz_dw2")]
     return out
+
+
+def check() -> Check:
+    """Cross-check :func:`evaluate` with the engine on one random example: a
+    ``Sequential([Dense(2, 1, "sigmoid")], loss="bce")`` (fused backward ``dZ = A - Y``) and the
+    same layer driven by ``bce_backward`` (unfused) must give SymPy's ``a, L, dL/dz, dL/dw,
+    dL/db``; ``dZ`` is read from the trace the layer records.
+
+    Example
+    -------
+    >>> check().passed
+    True
+    """
+    from visualdl import trace
+    from visualdl.engine import Dense, Sequential
+    from visualdl.engine.losses import bce_backward
+
+    gen = rng()
+    x, w = gen.standard_normal(2), gen.standard_normal(2)
+    b_val, y_val = float(gen.standard_normal()), float(gen.integers(0, 2))
+    v = evaluate(x.tolist(), w.tolist(), b_val, y_val)
+    X, Y = x.reshape(2, 1), np.array([[y_val]])
+    model = Sequential([Dense(2, 1, "sigmoid", rng=0)], loss="bce")
+    model.set_params({"W1": w.reshape(1, 2), "b1": np.array([[b_val]])})
+    with trace.record() as tr:
+        A = model.forward(X)
+        J = model.cost(A, Y)
+        model.backward(A, Y)  # fused: dZ = A - Y
+        model.dense[0].backward(bce_backward(A, Y))  # unfused: dA, then dZ = dA * sigma'(Z)
+    pairs: list = [v["a"], A[0, 0], v["L"], J]
+    for rec in tr.find("dense1.backward"):
+        pairs += [v["dL_dz"], rec["dZ"][0, 0], v["dL_dw"], rec["dW"][0], v["dL_db"], rec["db"][0, 0]]
+    return Check(
+        "chain_rule.evaluate (sympy) vs Sequential([Dense(2,1,sigmoid)], bce) fused and unfused",
+        rel_error(*pairs) if len(pairs) == 16 else float("inf"),
+    )

@@ -1,0 +1,35 @@
+"""Shared test helpers: central differences and relative error, written independently of the
+engine's own gradient checker so that the checker is tested too."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def central_diff(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """d f / d x by (f(x + eps) - f(x - eps)) / 2 eps, entry by entry (f returns a float)."""
+    x = np.array(x, dtype=np.float64)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = eps
+        g[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+def rel_err(a, b) -> float:
+    """||a - b|| / max(||a|| + ||b||, tiny), the gradient-check measure."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)

@@ -1,0 +1,165 @@
+"""The backend switch, and proof that the ops use no NumPy-only behaviour (array-api-strict)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from visualdl import backend
+from visualdl.engine import activations, losses, regularization
+from visualdl.engine.layers import Dense
+
+xps = pytest.importorskip("array_api_strict")
+
+
+def test_numpy_is_the_default(monkeypatch):
+    monkeypatch.delenv(backend.ENV_VAR, raising=False)
+    assert backend.name() == "numpy" and backend.xp() is np
+
+
+def test_use_selects_within_a_block_only(monkeypatch):
+    monkeypatch.setenv(backend.ENV_VAR, "numpy")
+    with backend.use("numpy") as mod:
+        assert mod is np
+    assert backend.name() == "numpy"
+
+
+def test_unknown_backend_is_a_value_error(monkeypatch):
+    with pytest.raises(ValueError, match="backend: expected one of"):
+        with backend.use("jax"):
+            pass
+    monkeypatch.setenv(backend.ENV_VAR, "torch")
+    with pytest.raises(ValueError, match="got 'torch'"):
+        backend.xp()
+
+
+@pytest.mark.skipif(backend.cupy_available(), reason="CuPy runs here")
+def test_cupy_without_a_gpu_is_a_clear_error(monkeypatch):
+    with pytest.raises(backend.BackendUnavailable, match=r"install the \[gpu\] extra"):
+        with backend.use("cupy"):
+            pass
+    monkeypatch.setenv(backend.ENV_VAR, "cupy")
+    with pytest.raises(backend.BackendUnavailable):
+        backend.xp()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not backend.cupy_available(), reason="needs CuPy and a CUDA device")
+def test_cupy_dense_matches_numpy():
+    rng = np.random.default_rng(0)
+    A_prev, dA = rng.standard_normal((3, 5)), rng.standard_normal((2, 5))
+    host = Dense(3, 2, "tanh", rng=1)
+    host.forward(A_prev)
+    host.backward(dA)
+    with backend.use("cupy") as cp:
+        dev = Dense(3, 2, "tanh", rng=1)
+        dev.forward(cp.asarray(A_prev))
+        dev.backward(cp.asarray(dA))
+        np.testing.assert_allclose(backend.to_host(dev.dW), host.dW, rtol=1e-10)
+
+
+def test_to_host_and_from_host_round_trip():
+    a = np.arange(6.0).reshape(2, 3)
+    s = backend.from_host(a, like=xps.asarray([1.0]))
+    assert backend.array_module(s) is xps
+    np.testing.assert_array_equal(backend.to_host(s), a)
+    assert backend.to_host(a) is a
+
+
+def test_array_module_of_scalars_is_numpy():
+    assert backend.array_module(1.0, 2) is np
+
+
+# -- the same ops on array-api-strict arrays give the NumPy numbers ------------------------
+
+RNG = np.random.default_rng(42)
+Z_HOST = np.where(np.abs(z := RNG.standard_normal((3, 4))) < 1e-2, 0.5, z)
+DA_HOST = RNG.standard_normal((3, 4))
+
+
+def strict(a: np.ndarray):
+    return xps.asarray(a)
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_activation_runs_under_array_api_strict(name):
+    g = activations.get(name)
+    Zs = strict(Z_HOST)
+    As = g.forward(Zs)
+    dZs = g.backward(strict(DA_HOST), Zs, As)
+    assert backend.array_module(dZs) is xps
+    np.testing.assert_allclose(backend.to_host(As), g.forward(Z_HOST), rtol=1e-12)
+    expected = g.backward(DA_HOST, Z_HOST, g.forward(Z_HOST))
+    np.testing.assert_allclose(backend.to_host(dZs), expected, rtol=1e-12)
+
+
+def _loss_inputs(name):
+    if name == "cross_entropy":
+        return activations.softmax(Z_HOST), np.eye(3)[:, [0, 1, 2, 0]]
+    if name == "bce":
+        return activations.sigmoid(Z_HOST[:1]), np.array([[0.0, 1.0, 1.0, 0.0]])
+    return Z_HOST, DA_HOST
+
+
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
+def test_loss_runs_under_array_api_strict(name):
+    loss = losses.get(name)
+    A, Y = _loss_inputs(name)
+    J = loss.cost(strict(A), strict(Y))
+    dA = loss.backward(strict(A), strict(Y))
+    np.testing.assert_allclose(float(J), loss.cost(A, Y), rtol=1e-12)
+    np.testing.assert_allclose(backend.to_host(dA), loss.backward(A, Y), rtol=1e-12)
+
+
+def test_logit_losses_run_under_array_api_strict():
+    Y1, Yk = np.array([[0.0, 1.0, 1.0, 0.0]]), np.eye(3)[:, [0, 1, 2, 0]]
+    for cost, grad, Z, Y in [
+        (losses.bce_with_logits, losses.bce_with_logits_backward, Z_HOST[:1], Y1),
+        (losses.cross_entropy_with_logits, losses.cross_entropy_with_logits_backward, Z_HOST, Yk),
+    ]:
+        np.testing.assert_allclose(float(cost(strict(Z), strict(Y))), cost(Z, Y), rtol=1e-12)
+        np.testing.assert_allclose(backend.to_host(grad(strict(Z), strict(Y))), grad(Z, Y))
+
+
+def test_penalties_and_dropout_run_under_array_api_strict():
+    params = {"W1": Z_HOST, "b1": DA_HOST[:, :1]}
+    sparams = {k: strict(v) for k, v in params.items()}
+    for f in (regularization.l2_penalty, regularization.l1_penalty):
+        np.testing.assert_allclose(float(f(sparams, 0.3, 4)), f(params, 0.3, 4))
+    for f in (regularization.l2_penalty_grads, regularization.l1_penalty_grads):
+        np.testing.assert_allclose(backend.to_host(f(sparams, 0.3, 4)["dW1"]),
+                                   f(params, 0.3, 4)["dW1"])
+    A, D = regularization.dropout_forward(strict(Z_HOST), 0.7, np.random.default_rng(3))
+    A_np, D_np = regularization.dropout_forward(Z_HOST, 0.7, np.random.default_rng(3))
+    np.testing.assert_allclose(backend.to_host(A), A_np)
+    dA = regularization.dropout_backward(strict(DA_HOST), D, 0.7)
+    np.testing.assert_allclose(backend.to_host(dA), regularization.dropout_backward(DA_HOST, D_np, 0.7))
+
+
+def test_dense_layer_runs_under_array_api_strict():
+    host = Dense(3, 2, "sigmoid", rng=5, l=1)
+    host.b = RNG.standard_normal((2, 1))
+    dev = Dense(3, 2, "sigmoid", rng=5, l=1)
+    dev.W, dev.b = strict(host.W), strict(host.b)
+    A_prev, dA = RNG.standard_normal((3, 6)), RNG.standard_normal((2, 6))
+    host.forward(A_prev)
+    dA_prev = host.backward(dA)
+    dev.forward(strict(A_prev))
+    dA_prev_s = dev.backward(strict(dA))
+    for a, b in [(dA_prev_s, dA_prev), (dev.dW, host.dW), (dev.db, host.db)]:
+        assert backend.array_module(a) is xps
+        np.testing.assert_allclose(backend.to_host(a), b, rtol=1e-12)
+
+
+def test_import_visualdl_is_light():
+    code = (
+        "import sys, visualdl, visualdl.engine, visualdl.trace, visualdl.backend, "
+        "visualdl.registry, visualdl.cli, visualdl.render\n"
+        "heavy = [m for m in ('manim', 'cupy', 'sympy', 'matplotlib') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"importing visualdl loaded {out.stdout.strip()}"

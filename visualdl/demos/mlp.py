@@ -1,0 +1,69 @@
+"""The XOR multilayer perceptron demo: one recorded training step of a 2-3-1 network.
+
+A 2-3-1 network (tanh hidden layer, sigmoid output, He initialization, fixed seed) is
+trained for a while on the notes' XOR data with full-batch gradient descent, then one more
+step is recorded: forward, cost, backward and update. Examples are columns, so with the four
+XOR points ``X: (2, 4)``, ``A[1]: (3, 4)``, ``A[2], Y: (1, 4)``.
+
+The trace holds, in order: ``dense1.forward``, ``dense2.forward`` (``A_prev, W, b, Z, A``),
+``cost`` (``AL, Y``; info ``J``), ``dense2.backward`` (``dZ, dW, db, dA_prev``),
+``dense1.backward`` (also ``dA``), ``update`` (``W1, b1, W2, b2`` and ``*_new``; info
+``learning_rate``) and, for each layer, ``dense{l}.derivative`` with ``gprime = g'(Z[l])``
+(the factor in ``dZ = dA * g'(Z)``).
+
+Example
+-------
+>>> from visualdl.demos.mlp import mlp_xor_trace
+>>> tr = mlp_xor_trace()
+>>> tr.last("dense1.forward")["Z"].shape
+(3, 4)
+"""
+
+from __future__ import annotations
+
+from visualdl.engine import activations, data, mlp
+from visualdl.trace import Trace, record
+
+__all__ = ["mlp_xor_trace"]
+
+
+def mlp_xor_trace(
+    seed: int = 3,
+    iterations: int = 40,
+    learning_rate: float = 0.5,
+    hidden: str = "tanh",
+) -> Trace:
+    """Train a 2-3-1 XOR network for ``iterations`` steps, then record one more step.
+
+    Parameters
+    ----------
+    seed : seed of the He initialization (``numpy.random.default_rng(seed)``).
+    iterations : gradient-descent steps taken before the recorded one (0 records the first).
+    learning_rate : alpha in ``W := W - alpha dW``.
+    hidden : the hidden activation (``"tanh"`` or ``"relu"``).
+
+    Returns
+    -------
+    Trace with meta ``demo, seed, iterations, learning_rate, layer_dims, hidden, output`` and
+    the records listed in the module docstring. Same arguments give identical arrays.
+    """
+    X, Y = data.xor()
+    model = mlp([2, 3, 1], hidden=hidden, output="sigmoid", init="he", seed=seed)
+    if iterations > 0:
+        model.fit(X, Y, learning_rate=learning_rate, num_iterations=iterations)
+    meta = {
+        "demo": "mlp-xor",
+        "seed": seed,
+        "iterations": iterations,
+        "learning_rate": learning_rate,
+        "layer_dims": model.layer_dims,
+        "hidden": hidden,
+        "output": "sigmoid",
+    }
+    with record(**meta) as tr:
+        model.train_step(X, Y, learning_rate)
+        for layer in model.dense:
+            Z = tr.last(f"dense{layer.l}.forward")["Z"]
+            tr.add(f"dense{layer.l}.derivative", {"activation": layer.g.name},
+                   gprime=activations.get(layer.g.name).derivative(Z))
+    return tr
