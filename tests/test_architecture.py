@@ -12,17 +12,53 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # layer -> module prefixes it must never import
 FORBIDDEN = {
-    "engine": ["matplotlib", "manim", "sympy", "visualdl.viz", "visualdl.anim",
-               "visualdl.demos", "visualdl.scenes", "visualdl.gallery", "visualdl.symbolic"],
-    "core": ["matplotlib", "manim", "sympy", "visualdl.engine", "visualdl.viz", "visualdl.anim",
-             "visualdl.demos", "visualdl.symbolic"],
-    "demos": ["matplotlib", "manim", "visualdl.viz", "visualdl.anim", "visualdl.scenes",
-              "visualdl.gallery"],
-    "viz": ["visualdl.engine", "visualdl.demos", "manim", "visualdl.anim", "visualdl.scenes",
-            "visualdl.gallery"],
+    "engine": [
+        "matplotlib",
+        "manim",
+        "sympy",
+        "visualdl.viz",
+        "visualdl.anim",
+        "visualdl.demos",
+        "visualdl.scenes",
+        "visualdl.gallery",
+        "visualdl.symbolic",
+    ],
+    "core": [
+        "matplotlib",
+        "manim",
+        "sympy",
+        "visualdl.engine",
+        "visualdl.viz",
+        "visualdl.anim",
+        "visualdl.demos",
+        "visualdl.symbolic",
+    ],
+    "demos": [
+        "matplotlib",
+        "manim",
+        "visualdl.viz",
+        "visualdl.anim",
+        "visualdl.scenes",
+        "visualdl.gallery",
+    ],
+    "viz": [
+        "visualdl.engine",
+        "visualdl.demos",
+        "manim",
+        "visualdl.anim",
+        "visualdl.scenes",
+        "visualdl.gallery",
+    ],
     "anim": ["visualdl.engine", "visualdl.demos", "visualdl.scenes", "visualdl.gallery"],
-    "symbolic": ["matplotlib", "manim", "visualdl.viz", "visualdl.anim", "visualdl.demos",
-                 "visualdl.scenes", "visualdl.gallery"],
+    "symbolic": [
+        "matplotlib",
+        "manim",
+        "visualdl.viz",
+        "visualdl.anim",
+        "visualdl.demos",
+        "visualdl.scenes",
+        "visualdl.gallery",
+    ],
     "pictures": ["numpy", "visualdl.engine"],
 }
 
@@ -56,8 +92,14 @@ SOURCES = sorted(
 
 
 def test_there_are_sources_in_every_layer():
-    assert {layer_of(p) for p in SOURCES} >= {"engine", "core", "demos", "viz", "symbolic",
-                                              "pictures"}
+    assert {layer_of(p) for p in SOURCES} >= {
+        "engine",
+        "core",
+        "demos",
+        "viz",
+        "symbolic",
+        "pictures",
+    }
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())

@@ -130,13 +130,16 @@ def test_penalties_and_dropout_run_under_array_api_strict():
     for f in (regularization.l2_penalty, regularization.l1_penalty):
         np.testing.assert_allclose(float(f(sparams, 0.3, 4)), f(params, 0.3, 4))
     for f in (regularization.l2_penalty_grads, regularization.l1_penalty_grads):
-        np.testing.assert_allclose(backend.to_host(f(sparams, 0.3, 4)["dW1"]),
-                                   f(params, 0.3, 4)["dW1"])
+        np.testing.assert_allclose(
+            backend.to_host(f(sparams, 0.3, 4)["dW1"]), f(params, 0.3, 4)["dW1"]
+        )
     A, D = regularization.dropout_forward(strict(Z_HOST), 0.7, np.random.default_rng(3))
     A_np, D_np = regularization.dropout_forward(Z_HOST, 0.7, np.random.default_rng(3))
     np.testing.assert_allclose(backend.to_host(A), A_np)
     dA = regularization.dropout_backward(strict(DA_HOST), D, 0.7)
-    np.testing.assert_allclose(backend.to_host(dA), regularization.dropout_backward(DA_HOST, D_np, 0.7))
+    np.testing.assert_allclose(
+        backend.to_host(dA), regularization.dropout_backward(DA_HOST, D_np, 0.7)
+    )
 
 
 def test_dense_layer_runs_under_array_api_strict():

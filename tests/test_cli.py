@@ -13,8 +13,9 @@ from visualdl.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "visualdl.cli", *args],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "visualdl.cli", *args], capture_output=True, text=True, timeout=600
+    )
 
 
 def test_list_json_names_every_scene_and_figure(capsys):
@@ -28,7 +29,9 @@ def test_list_json_names_every_scene_and_figure(capsys):
 
 
 def test_list_does_not_import_manim():
-    code = "import sys; from visualdl.cli import main; main(['list']); print('manim' in sys.modules)"
+    code = (
+        "import sys; from visualdl.cli import main; main(['list']); print('manim' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False")
 
@@ -57,8 +60,22 @@ def test_verify_json_lists_every_op_and_passes():
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     ops = {r["op"] for r in rows}
-    assert ops >= {"sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity", "dense", "bce",
-                   "cross_entropy", "mse", "l1_loss", "l2_penalty", "l1_penalty", "dropout"}
+    assert ops >= {
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "softmax",
+        "identity",
+        "dense",
+        "bce",
+        "cross_entropy",
+        "mse",
+        "l1_loss",
+        "l2_penalty",
+        "l1_penalty",
+        "dropout",
+    }
     assert all(r["passed"] and r["max_rel_error"] < 1e-6 for r in rows)
 
 

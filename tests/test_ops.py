@@ -106,8 +106,11 @@ def test_bce_of_one_half_is_ln2():
 def test_penalty_gradients(penalty, rng):
     value = getattr(regularization, f"{penalty}_penalty")
     grads = getattr(regularization, f"{penalty}_penalty_grads")
-    params = {"W1": rng.standard_normal((3, 2)), "b1": rng.standard_normal((3, 1)),
-              "W2": rng.standard_normal((1, 3))}
+    params = {
+        "W1": rng.standard_normal((3, 2)),
+        "b1": rng.standard_normal((3, 1)),
+        "W2": rng.standard_normal((1, 3)),
+    }
     lambd, m = 0.7, 5
     g = grads(params, lambd, m)
     assert set(g) == {"dW1", "dW2"}  # biases are not penalized

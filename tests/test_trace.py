@@ -28,7 +28,12 @@ def test_recording_is_off_outside_a_block():
 def test_every_layer_records_forward_and_backward_with_names():
     tr = one_step_trace(0)
     assert tr.names() == [
-        "dense1.forward", "dense2.forward", "cost", "dense2.backward", "dense1.backward", "update"
+        "dense1.forward",
+        "dense2.forward",
+        "cost",
+        "dense2.backward",
+        "dense1.backward",
+        "update",
     ]
     fwd, bwd = tr.last("dense1.forward"), tr.last("dense1.backward")
     assert set(fwd.arrays) == {"A_prev", "W", "b", "Z", "A"}
@@ -42,7 +47,9 @@ def test_trace_arrays_are_copies_not_views_of_the_model():
     tr = one_step_trace(0)
     update = tr.last("update")
     assert not np.array_equal(update["W1"], update["W1_new"])
-    np.testing.assert_allclose(update["W1_new"], update["W1"] - 0.5 * tr.last("dense1.backward")["dW"])
+    np.testing.assert_allclose(
+        update["W1_new"], update["W1"] - 0.5 * tr.last("dense1.backward")["dW"]
+    )
 
 
 def test_save_load_round_trip_without_pickle(tmp_path):

@@ -133,8 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as err:
         if err.name and err.name.split(".")[0] in ("manim", "cupy"):
             extra = "anim" if err.name.startswith("manim") else "gpu"
-            print(f"visualdl: error: {err.name} is not installed; "
-                  f"pip install 'visualdl[{extra}]'", file=sys.stderr)
+            print(
+                f"visualdl: error: {err.name} is not installed; pip install 'visualdl[{extra}]'",
+                file=sys.stderr,
+            )
             return 2
         raise
     except KeyboardInterrupt:

@@ -23,20 +23,44 @@ class Entry:
 ENTRIES: dict[str, Entry] = {
     e.name: e
     for e in [
-        Entry("mlp-forward-backward", "scene", "visualdl.scenes.mlp_forward_backward",
-              "Forward and backward pass of a 2-3-1 network on XOR, one update",
-              "MLPForwardBackward"),
-        Entry("chain-rule", "scene", "visualdl.scenes.chain_rule",
-              "Logistic regression as a computational graph: the chain rule builds dL/dw",
-              "ChainRule"),
-        Entry("activations", "figure", "visualdl.gallery.activations",
-              "Activation functions and their derivatives"),
-        Entry("xor-training", "figure", "visualdl.gallery.xor_training",
-              "XOR decision boundary during training; the ln 2 plateau of 0.01 init vs He"),
-        Entry("gradient-check", "figure", "visualdl.gallery.gradient_check",
-              "Gradient check: relative error per parameter"),
-        Entry("vectorization", "figure", "visualdl.gallery.vectorization",
-              "Loop vs vectorized dot product over sizes"),
+        Entry(
+            "mlp-forward-backward",
+            "scene",
+            "visualdl.scenes.mlp_forward_backward",
+            "Forward and backward pass of a 2-3-1 network on XOR, one update",
+            "MLPForwardBackward",
+        ),
+        Entry(
+            "chain-rule",
+            "scene",
+            "visualdl.scenes.chain_rule",
+            "Logistic regression as a computational graph: the chain rule builds dL/dw",
+            "ChainRule",
+        ),
+        Entry(
+            "activations",
+            "figure",
+            "visualdl.gallery.activations",
+            "Activation functions and their derivatives",
+        ),
+        Entry(
+            "xor-training",
+            "figure",
+            "visualdl.gallery.xor_training",
+            "XOR decision boundary during training; the ln 2 plateau of 0.01 init vs He",
+        ),
+        Entry(
+            "gradient-check",
+            "figure",
+            "visualdl.gallery.gradient_check",
+            "Gradient check: relative error per parameter",
+        ),
+        Entry(
+            "vectorization",
+            "figure",
+            "visualdl.gallery.vectorization",
+            "Loop vs vectorized dot product over sizes",
+        ),
     ]
 }
 

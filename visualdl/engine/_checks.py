@@ -1,4 +1,4 @@
-"""Input checks shared by the engine: one clear ``ValueError`` naming the op and what was expected."""
+"""Input checks shared by the engine: a ``ValueError`` naming the op and what was expected."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def spirals(
         raise ValueError(f"spirals: classes must be >= 2, got {classes}")
     rng = np.random.default_rng(seed)
     labels = np.arange(m) % classes
-    r = np.tile(np.linspace(0.05, 1.0, m // classes + 1), classes)[: m]
+    r = np.tile(np.linspace(0.05, 1.0, m // classes + 1), classes)[:m]
     r = np.sort(r)
     t = labels * 2 * np.pi / classes + 4 * r + noise * rng.standard_normal(m)
     X = np.vstack([r * np.cos(t), r * np.sin(t)])

@@ -60,8 +60,8 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-5) -> dict[str, floa
     errors = {}
     for key, value in params.items():
 
-        def J(theta: np.ndarray, key: str = key) -> float:
-            model.set_params({key: from_host(theta, like=value)})
+        def J(theta: np.ndarray, key: str = key, like: Any = value) -> float:
+            model.set_params({key: from_host(theta, like=like)})
             return model.cost(model.forward(X), Y)
 
         approx = numerical_gradient(J, to_host(value), eps)

@@ -108,7 +108,11 @@ class Dense(Layer):
         trace.log(
             f"dense{self.l}.forward",
             {"activation": self.g.name},
-            A_prev=A_prev, W=self.W, b=self.b, Z=Z, A=A,
+            A_prev=A_prev,
+            W=self.W,
+            b=self.b,
+            Z=Z,
+            A=A,
         )
         return A
 
@@ -159,4 +163,3 @@ class Dropout(Layer):
         if self.D is None:
             return dA
         return dropout_backward(dA, self.D, self.keep_prob)
-

@@ -133,9 +133,11 @@ class Sequential:
             raise ValueError(f"update: learning_rate must be > 0, got {learning_rate}")
         params = self.params
         new = {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
-        trace.log("update", {"learning_rate": learning_rate}, **{
-            **{k: v for k, v in params.items()}, **{k + "_new": v for k, v in new.items()}
-        })
+        trace.log(
+            "update",
+            {"learning_rate": learning_rate},
+            **{**{k: v for k, v in params.items()}, **{k + "_new": v for k, v in new.items()}},
+        )
         self.set_params(new)
 
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
@@ -165,8 +167,9 @@ class Sequential:
         for i in range(num_iterations):
             J = self.train_step(X, Y, learning_rate)
             if not J == J or J in (float("inf"), float("-inf")):
-                raise FloatingPointError(f"fit: cost became {J} at iteration {i}; lower the "
-                                         "learning rate")
+                raise FloatingPointError(
+                    f"fit: cost became {J} at iteration {i}; lower the learning rate"
+                )
             if i % every == 0 or i == num_iterations - 1:
                 history["iteration"].append(i)
                 history["cost"].append(J)

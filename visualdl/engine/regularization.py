@@ -82,8 +82,10 @@ def l1_penalty(params: Mapping[str, Array], lambd: float, m: int) -> Array:
 def l1_penalty_grads(params: Mapping[str, Array], lambd: float, m: int) -> dict[str, Array]:
     """dJ_L1/dW[l] = lambda/(2m) sign(W[l]) (0 at W = 0), keyed ``dW1, dW2, ...``."""
     _check("l1_penalty", lambd, m)
-    return {"d" + k: (lambd / (2 * m)) * array_module(params[k]).sign(params[k])
-            for k in weight_keys(params)}
+    return {
+        "d" + k: (lambd / (2 * m)) * array_module(params[k]).sign(params[k])
+        for k in weight_keys(params)
+    }
 
 
 def check_keep_prob(keep_prob: float) -> float:

@@ -19,7 +19,9 @@ from pathlib import Path
 __all__ = ["formula_svg"]
 
 
-def formula_svg(tex: str, path: str | os.PathLike, fontsize: float = 20, color: str = "white") -> Path:
+def formula_svg(
+    tex: str, path: str | os.PathLike, fontsize: float = 20, color: str = "white"
+) -> Path:
     """Write ``$tex$`` as an SVG of filled glyph paths on a transparent background."""
     import matplotlib
 
@@ -28,14 +30,19 @@ def formula_svg(tex: str, path: str | os.PathLike, fontsize: float = 20, color: 
     from matplotlib.font_manager import FontProperties
 
     path = Path(path)
-    rc = {"svg.fonttype": "path", "mathtext.fontset": "cm", "savefig.transparent": True,
-          "text.color": color}
+    rc = {
+        "svg.fonttype": "path",
+        "mathtext.fontset": "cm",
+        "savefig.transparent": True,
+        "text.color": color,
+    }
     fd, tmp = tempfile.mkstemp(suffix=".svg", dir=path.parent)
     os.close(fd)
     try:
         with matplotlib.rc_context(rc):
-            mathtext.math_to_image(f"${tex}$", tmp, prop=FontProperties(size=fontsize),
-                                   format="svg")
+            mathtext.math_to_image(
+                f"${tex}$", tmp, prop=FontProperties(size=fontsize), format="svg"
+            )
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -44,7 +44,7 @@ _BY_NAME = {
 
 
 def color_for(name: str) -> str:
-    """The colour of a named quantity: ``dW``, ``dZ`` -> gradient, ``W`` -> weight, ``A`` -> activation."""
+    """The colour of a named quantity: ``dW``, ``dZ`` -> gradient, ``W`` -> weight, ``A`` -> ..."""
     if name.startswith("d") and len(name) > 1:
         return COLORS["gradient"]
     return COLORS[_BY_NAME.get(name.rstrip("0123456789"), "text")]

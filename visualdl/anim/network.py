@@ -1,0 +1,73 @@
+"""A neuron-layer diagram: circles per layer, lines between consecutive layers.
+
+Example
+-------
+>>> from visualdl.anim.network import NetworkDiagram
+>>> net = NetworkDiagram([2, 3, 1])
+>>> [len(layer) for layer in net.layers], [len(e) for e in net.edges]
+([2, 3, 1], [0, 6, 3])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from manim import DOWN, Circle, Line, VGroup
+
+from visualdl.anim.numbers import text
+from visualdl.viz.style import COLORS
+
+__all__ = ["NetworkDiagram"]
+
+
+class NetworkDiagram(VGroup):
+    """Layers ``0..L`` of ``layer_dims`` left to right.
+
+    ``layers[l]`` is a ``VGroup`` of circles; ``edges[l]`` the lines into layer ``l``
+    (``edges[0]`` is empty), ordered ``(j, k)`` for unit ``j`` of layer ``l`` and ``k`` of
+    layer ``l - 1``; ``labels[l]`` the text under layer ``l`` (``A[l]``, ``X`` for layer 0).
+    """
+
+    def __init__(
+        self,
+        layer_dims: Sequence[int],
+        radius: float = 0.17,
+        layer_gap: float = 1.2,
+        unit_gap: float = 0.5,
+        font_size: float = 16,
+    ) -> None:
+        super().__init__()
+        self.layer_dims = list(layer_dims)
+        self.layers: list[VGroup] = []
+        for l, n in enumerate(self.layer_dims):
+            kind = "input" if l == 0 else "activation"
+            units = VGroup(*[
+                Circle(radius).set_stroke(COLORS[kind], 2).set_fill(COLORS[kind], 0.15)
+                for _ in range(n)
+            ])
+            for j, c in enumerate(units):
+                c.move_to([l * layer_gap, ((n - 1) / 2 - j) * unit_gap, 0])
+            self.layers.append(units)
+        self.edges: list[VGroup] = [VGroup()]
+        for l in range(1, len(self.layer_dims)):
+            self.edges.append(VGroup(*[
+                Line(a.get_center(), b.get_center(), buff=radius)
+                .set_stroke(COLORS["muted"], 1.5, opacity=0.6)
+                for b in self.layers[l] for a in self.layers[l - 1]
+            ]))
+        bottom = min(layer.get_bottom()[1] for layer in self.layers)
+        self.labels = VGroup(*[
+            text("X" if l == 0 else f"A[{l}]", COLORS["muted"], font_size)
+            .move_to([layer.get_center()[0], bottom, 0]).shift(DOWN * 0.25)
+            for l, layer in enumerate(self.layers)
+        ])
+        self.add(*self.edges, *self.layers, self.labels)
+
+    def color_layer(self, l: int, color: str, fill: float = 0.5) -> VGroup:
+        """Layer ``l``'s circles (to animate: ``net.color_layer(1, c).animate`` is not needed;
+        pass the result of ``.animate`` yourself). Returns the layer after recolouring."""
+        return self.layers[l].set_stroke(color, 2).set_fill(color, fill)
+
+    def color_edges(self, l: int, color: str, width: float = 2.5) -> VGroup:
+        """Recolour the lines into layer ``l``; returns them."""
+        return self.edges[l].set_stroke(color, width, opacity=1.0)
