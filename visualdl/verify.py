@@ -116,7 +116,9 @@ def format_table(rows: list[Row]) -> str:
     relu  derivative  0.0e+00        PASS
     """
     header = ("op", "checked", "max rel error", "result")
-    body = [(r.op, r.checked, f"{r.max_rel_error:.1e}", "PASS" if r.passed else "FAIL") for r in rows]
+    body = [
+        (r.op, r.checked, f"{r.max_rel_error:.1e}", "PASS" if r.passed else "FAIL") for r in rows
+    ]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(3)]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(line[:3], widths, strict=True)) + "  " + line[3]

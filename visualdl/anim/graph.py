@@ -2,8 +2,9 @@
 
 Example
 -------
+>>> from manim import RIGHT
 >>> from visualdl.anim.graph import GraphNode, edge
->>> a, b = GraphNode("z"), GraphNode("a").shift(2 * [1, 0, 0][0] * __import__("manim").RIGHT)
+>>> a, b = GraphNode("z"), GraphNode("a").shift(2 * RIGHT)
 >>> edge(a, b).get_length() > 0
 True
 """

@@ -64,8 +64,8 @@ class NetworkDiagram(VGroup):
         self.add(*self.edges, *self.layers, self.labels)
 
     def color_layer(self, l: int, color: str, fill: float = 0.5) -> VGroup:
-        """Layer ``l``'s circles (to animate: ``net.color_layer(1, c).animate`` is not needed;
-        pass the result of ``.animate`` yourself). Returns the layer after recolouring."""
+        """Recolour layer ``l``'s circles; returns them (use inside ``Transform`` or after
+        ``.animate``)."""
         return self.layers[l].set_stroke(color, 2).set_fill(color, fill)
 
     def color_edges(self, l: int, color: str, width: float = 2.5) -> VGroup:

@@ -7,10 +7,16 @@ For every parameter ``theta`` (``W1``, ``b1``, ...) of a few small MLPs,
 also checks a *deliberately wrong* gradient: ``dW1`` without the ``1/m`` of the notes'
 ``dW = (1/m) dZ A_prev^T``, which is what forgetting it looks like to the check.
 
+A large error is not always a bug: at a ReLU kink (``z = 0`` exactly) the two-sided difference
+averages the slopes 0 and 1, so the demo records one such case too (XOR at initialization:
+``b = 0`` and the input ``(0, 0)`` give ``z = 0``).
+
 Records: one ``gradcheck.model`` per network, info ``key, layer_dims, hidden, output, loss,
-init, seed, data, m, lambd, params`` (parameter names, in order) and arrays ``error (P,)``,
-``size (P,)`` (entries per parameter); and one ``gradcheck.bug`` with info ``key, param,
-description`` and array ``error (1,)``.
+init, seed, data, m, lambd, params, min_abs_z`` (``params``: parameter names, in order) and
+arrays ``error (P,)``, ``size (P,)`` (entries per parameter) and ``grad_norm (P,)`` (the
+backward's ``||dtheta||``: relative errors grow where it is tiny); ``gradcheck.kink``, the same for
+the kinked network; and ``gradcheck.bug`` with info ``key, param, m, description`` and array
+``error (1,)``.
 
 Example
 -------
@@ -29,7 +35,7 @@ import numpy as np
 from visualdl.engine import data, gradcheck, mlp
 from visualdl.trace import Trace
 
-__all__ = ["NETWORKS", "Network", "gradient_check"]
+__all__ = ["KINK_NETWORK", "NETWORKS", "Network", "gradient_check"]
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,18 @@ class Network:
 
 
 NETWORKS: tuple[Network, ...] = (
-    Network("XOR, ReLU", (2, 3, 1), "relu", "sigmoid", "he", "xor", 4),
     Network("moons, deep ReLU", (2, 4, 6, 1), "relu", "sigmoid", "he", "two_moons", 40),
     Network("circles, tanh", (2, 5, 1), "tanh", "sigmoid", "xavier", "circles", 40),
     Network("moons, leaky ReLU", (2, 5, 1), "leaky_relu", "sigmoid", "he", "two_moons", 40),
     Network("spirals, softmax", (2, 6, 3), "tanh", "softmax", "xavier", "spirals", 30),
-    Network("XOR, identity + MSE", (2, 4, 1), "relu", "identity", "he", "xor", 4),
+    Network("moons, identity + MSE", (2, 4, 1), "relu", "identity", "he", "two_moons", 40),
     Network("moons, L2 (λ = 0.7)", (2, 4, 1), "relu", "sigmoid", "he", "two_moons", 40, 0.7),
 )
+
+#: At initialization (b = 0) the XOR input (0, 0) gives z = 0 in every hidden unit: a ReLU kink.
+KINK_NETWORK = Network("XOR, ReLU", (2, 3, 1), "relu", "sigmoid", "he", "xor", 4)
+
+_KINKED = ("relu", "leaky_relu")
 
 
 def _dataset(net: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -72,23 +82,46 @@ def _model(net: Network):
                seed=net.seed, lambd=net.lambd)
 
 
-def gradient_check(networks: tuple[Network, ...] = NETWORKS, eps: float = 1e-6) -> Trace:
-    """Relative error per parameter for each network, plus the forgotten-``1/m`` bug.
+def _min_abs_z(model) -> float:
+    """Smallest |Z| over hidden layers with a kink at 0 (None when there are none)."""
+    zs = [np.abs(d._cache[1]).min() for d in model.dense[:-1] if d.g.name in _KINKED]
+    return float(min(zs)) if zs else None
+
+
+def _check(net: Network, eps: float) -> tuple[dict, dict[str, np.ndarray]]:
+    X, Y = _dataset(net)
+    model = _model(net)
+    errors = gradcheck.check_model(model, X, Y, eps=eps)
+    grads = model.backward(model.forward(X), Y)
+    params = model.params
+    info = {**asdict(net), "layer_dims": list(net.layer_dims), "loss": model.loss.name,
+            "params": list(errors), "min_abs_z": _min_abs_z(model)}
+    arrays = {
+        "error": np.array(list(errors.values())),
+        "size": np.array([params[k].size for k in errors]),
+        "grad_norm": np.array([float(np.linalg.norm(grads["d" + k])) for k in errors]),
+    }
+    return info, arrays
+
+
+def gradient_check(
+    networks: tuple[Network, ...] = NETWORKS, eps: float = 1e-6, kink: Network = KINK_NETWORK
+) -> Trace:
+    """Relative error per parameter for each network, the forgotten-``1/m`` bug, and a kink.
 
     Shapes: ``X: (2, m)``; ``Y: (1, m)`` or one-hot ``(3, m)`` for softmax. The networks are
-    float64, weights from ``default_rng(seed)``; dropout is off. Returns a trace (module
-    docstring).
+    float64, weights from ``default_rng(seed)``; dropout is off. ``min_abs_z`` in each record
+    is the smallest ``|Z|`` in a ReLU / leaky-ReLU layer (None without one): the differences (steps of ``eps``)
+    are valid only while no ``z`` crosses 0. ``kink`` is checked the same way and recorded as
+    ``gradcheck.kink`` (its ``z = 0`` exactly, so the check fails without a bug). Returns a
+    trace (module docstring).
     """
     tr = Trace({"demo": "gradient_check", "eps": eps})
     for net in networks:
-        X, Y = _dataset(net)
-        model = _model(net)
-        errors = gradcheck.check_model(model, X, Y, eps=eps)
-        params = model.params
-        info = {**asdict(net), "layer_dims": list(net.layer_dims), "loss": model.loss.name,
-                "params": list(errors)}
-        tr.add("gradcheck.model", info, error=np.array(list(errors.values())),
-               size=np.array([params[k].size for k in errors]))
+        info, arrays = _check(net, eps)
+        tr.add("gradcheck.model", info, **arrays)
+    info, arrays = _check(kink, eps)
+    tr.add("gradcheck.kink", info, **arrays)
 
     net = networks[0]
     X, Y = _dataset(net)

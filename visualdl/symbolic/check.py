@@ -71,9 +71,9 @@ def rel_error(*pairs: Any) -> float:
     return worst
 
 
-def rng() -> np.random.Generator:
-    """``numpy.random.default_rng(SEED)``: a fresh generator, so each check is reproducible."""
-    return np.random.default_rng(SEED)
+def rng(seed: int = SEED) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``: a fresh generator, so each check is reproducible."""
+    return np.random.default_rng(seed)
 
 
 def signed_uniform(

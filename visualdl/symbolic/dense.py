@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, rel_error, rng
 
 __all__ = ["SHAPE", "check", "derivation", "matrix_forms_hold", "symbols"]
 
@@ -99,13 +99,15 @@ def _engine_backward(A_prev: Any, W: Any, b: Any, dZ: Any) -> tuple[Any, Any, An
     return layer.dW, layer.db, dA_prev
 
 
-def check(backward: Backward | None = None) -> Check:
+def check(backward: Backward | None = None, seed: int = SEED) -> Check:
     """Cross-check the derivation against ``Dense.backward(dZ=...)`` on random float64 values.
 
     Parameters
     ----------
     backward : callable, optional
         ``(A_prev, W, b, dZ) -> (dW, db, dA_prev)`` to check instead of the engine's Dense.
+    seed : int
+        Seed of ``numpy.random.default_rng`` for the values.
 
     The error is infinite if the entries do not simplify to the matrix forms.
 
@@ -118,7 +120,7 @@ def check(backward: Backward | None = None) -> Check:
     d = derivation(n, n_prev, m)
     names = ("W", "b", "A_prev", "dZ")
     args = [list(d[k]) for k in names]
-    gen = rng()
+    gen = rng(seed)
     values = {k: gen.standard_normal(d[k].shape) for k in names}
     flat = [values[k].ravel().tolist() for k in names]
     expected = [
@@ -128,6 +130,6 @@ def check(backward: Backward | None = None) -> Check:
     got = (backward or _engine_backward)(values["A_prev"], values["W"], values["b"], values["dZ"])
     pairs = [x for e, g in zip(expected, got, strict=True) for x in (e, g)]
     return Check(
-        "dW, db, dA_prev = sympy.diff of sum_ki dZ_ki Z_ki (1/m on dW, db) vs Dense.backward",
+        "dW, db, dA_prev by diff of the sums; matrix forms; Dense.backward",
         rel_error(*pairs) if matrix_forms_hold(n, n_prev, m) else float("inf"),
     )

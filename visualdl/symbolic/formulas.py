@@ -24,11 +24,13 @@ DENSE: dict[str, str] = {
         r"J = -\frac{1}{m} \sum_{i=1}^{m} \left( y^{(i)} \log a^{[L](i)}"
         r" + (1 - y^{(i)}) \log(1 - a^{[L](i)}) \right)"
     ),
-    # backward; derived by visualdl.symbolic.ops.bce_fused (sigmoid + BCE -> a - y)
+    # backward. Output layer: sigmoid + BCE and softmax + CE simplify to a - y, derived in
+    # visualdl.symbolic.losses (bce_fused_simplifies, cross_entropy_fused_simplifies)
     "dZ_out": r"dZ^{[L]} = A^{[L]} - Y",
-    # derived by visualdl.symbolic.ops (activation derivatives, chain rule elementwise)
+    # chain rule elementwise, g' by sympy.diff in visualdl.symbolic.activations.derivative
     "dZ": r"dZ^{[l]} = dA^{[l]} \odot g^{[l]\prime}(Z^{[l]})",
     # the next three are derived by visualdl.symbolic.dense from the elementwise sums
+    # (dense.matrix_forms_hold checks they simplify to exactly these matrix forms)
     "dW": r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}",
     "db": r"db^{[l]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[l](i)}",
     "dA_prev": r"dA^{[l-1]} = W^{[l]T} dZ^{[l]}",

@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from visualdl.symbolic.activations import EXPRESSIONS, softmax_expression, z, zs
-from visualdl.symbolic.check import Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, rel_error, rng
 
 __all__ = [
     "LOSSES",
@@ -106,12 +106,12 @@ def _inputs(name: str, gen: np.random.Generator, n: int, m: int) -> tuple[np.nda
     return X, Y
 
 
-def _one(name: str, backward: Backward | None) -> float:
+def _one(name: str, backward: Backward | None, seed: int) -> float:
     from visualdl.engine import losses as engine
 
     n, m = SHAPES[name.removesuffix("_with_logits")]
     d = derivation(name, n, m)
-    X, Y = _inputs(name, rng(), n, m)
+    X, Y = _inputs(name, rng(seed), n, m)
     args = (list(d["X"]), list(d["Y"]))
     vals = (X.ravel().tolist(), Y.ravel().tolist())
     J = float(sp.lambdify(args, d["J"], "numpy")(*vals))
@@ -120,24 +120,25 @@ def _one(name: str, backward: Backward | None) -> float:
     return rel_error(J, float(cost(X, Y)), dA, grad(X, Y))
 
 
-def check(name: str, backward: Backward | None = None) -> Check:
+def check(name: str, backward: Backward | None = None, seed: int = SEED) -> Check:
     """Cross-check loss ``name`` (``bce, cross_entropy, mse, l1_loss``) with the engine.
 
     ``bce`` and ``cross_entropy`` also check the from-logits versions and the fused
     simplification (infinite error if it fails). ``backward`` replaces the engine's
-    ``(A, Y) -> dA`` for the probability form (tests pass a broken one).
+    ``(A, Y) -> dA`` for the probability form (tests pass a broken one); ``seed`` seeds the
+    random inputs.
 
     Example
     -------
     >>> check("mse").passed
     True
     """
-    errors = [_one(name, backward)]
-    what = f"cost and m * sympy.diff(J, A) vs engine {name}, {name}_backward"
+    errors = [_one(name, backward, seed)]
+    what = f"J, m diff(J, A) vs {name}, {name}_backward"
     if name in ("bce", "cross_entropy"):
-        errors.append(_one(name + "_with_logits", None))
+        errors.append(_one(name + "_with_logits", None, seed))
         fused = bce_fused_simplifies() if name == "bce" else cross_entropy_fused_simplifies()
         errors.append(0.0 if fused else float("inf"))
         act = "sigmoid" if name == "bce" else "softmax"
-        what += f" (+ _with_logits); {act} + {name} simplifies to a - y"
+        what = f"J, m diff(J, A) vs {name}(_with_logits); {act} + loss -> a - y"
     return Check(what, max(errors))

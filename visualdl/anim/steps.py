@@ -1,0 +1,126 @@
+"""One teaching step: a formula, and under it the numbers it produces.
+
+A step is ``formula`` over a row ``operand op operand ... = result``; each operand is a
+:class:`Term` (a named array drawn as a :class:`~visualdl.anim.numbers.NumberGrid` with its
+name above and its shape below, in the quantity's colour) or an operator string.
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.anim.steps import EquationStep, Term
+>>> step = EquationStep(r"A = g(Z)", ["g(", Term("Z", np.ones((1, 2)), "Z"), ")"],
+...                     Term("A", np.ones((1, 2)), "A"))
+>>> step.result.grid.texts
+[['1', '1']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    Scene,
+    TransformFromCopy,
+    VGroup,
+    VMobject,
+)
+
+from visualdl.anim.formula import formula
+from visualdl.anim.numbers import NumberGrid, labeled, row, text
+from visualdl.viz.style import COLORS, color_for
+
+__all__ = ["EquationStep", "Term", "show_step"]
+
+
+@dataclass
+class Term:
+    """A named array on screen: ``tex`` is its name in LaTeX (``W^{[1]}``), ``quantity`` picks
+    the colour (``"W"``, ``"dZ"``, ... see :func:`visualdl.viz.style.color_for`)."""
+
+    tex: str
+    array: np.ndarray
+    quantity: str
+    digits: int | None = None
+    color: str | None = None
+
+    def mobject(self, font_size: float = 19) -> VGroup:
+        """Grid with name above and shape below; ``.grid`` is the :class:`NumberGrid`."""
+        color = self.color or color_for(self.quantity)
+        grid = NumberGrid(self.array, color, font_size, self.digits)
+        name = formula(self.tex, color, font_size + 3)
+        group = labeled(grid, name, np.shape(self.array), COLORS["muted"])
+        group.grid = grid
+        return group
+
+
+class EquationStep(VGroup):
+    """``formula_tex`` centred above ``parts = result``.
+
+    ``parts`` are :class:`Term`, operator strings or ready mobjects. Attributes: ``formula``,
+    ``operands`` (the parts' mobjects), ``equals``, ``result`` (its ``.grid`` when a Term),
+    ``row``.
+    """
+
+    def __init__(
+        self,
+        formula_tex: str,
+        parts: Sequence[Term | str | VMobject],
+        result: Term | VMobject,
+        font_size: float = 19,
+        formula_size: float = 34,
+        max_width: float = 13.4,
+    ) -> None:
+        super().__init__()
+        self.formula = formula(formula_tex, "#FFFFFF", formula_size)
+        self.result = result.mobject(font_size) if isinstance(result, Term) else result
+        self.operands = [
+            p.mobject(font_size) if isinstance(p, Term)
+            else text(p, "#FFFFFF", font_size + 8) if isinstance(p, str) else p
+            for p in parts
+        ]
+        self.row = row(*self.operands, "=", self.result, font_size=font_size + 8)
+        self.equals = self.row[-2]
+        if self.row.width > max_width:
+            self.row.scale_to_fit_width(max_width)
+        self.formula.next_to(self.row, UP, buff=0.45)
+        self.add(self.formula, self.row)
+
+    @property
+    def inputs(self) -> VGroup:
+        """The operands that are arrays (their grids), for a flow animation into the result."""
+        return VGroup(*[m.grid for m in self.operands if hasattr(m, "grid")])
+
+
+def show_step(
+    scene: Scene,
+    step: EquationStep,
+    previous: VMobject | None = None,
+    hold: float = 0.6,
+    extra: Sequence = (),
+) -> None:
+    """Fade ``previous`` out, write the formula with the operands, then let them flow into the
+    result; ``extra`` animations play alongside the operands (e.g. a diagram highlight)."""
+    if previous is not None:
+        scene.play(FadeOut(previous), run_time=0.3)
+    scene.play(
+        FadeIn(step.formula, shift=0.2 * DOWN),
+        LaggedStart(*[FadeIn(m) for m in step.operands], lag_ratio=0.15),
+        *extra,
+        run_time=0.8,
+    )
+    grid = getattr(step.result, "grid", None)
+    if grid is not None and len(step.inputs):
+        rest = [m for m in step.result if m is not grid]
+        scene.play(FadeIn(step.equals), TransformFromCopy(step.inputs, grid),
+                   *[FadeIn(m) for m in rest], run_time=0.8)
+    else:
+        scene.play(FadeIn(step.equals), FadeIn(step.result, shift=0.3 * LEFT), run_time=0.7)
+    scene.wait(hold)
