@@ -111,12 +111,6 @@ def softmax_vjp_simplifies() -> bool:
     return all(sp.simplify(e) == 0 for e in vjp - documented)
 
 
-def _engine_backward(name: str) -> Backward:
-    from visualdl.engine import activations as engine
-
-    return engine.get(name).backward
-
-
 def check(
     name: str,
     backward: Backward | None = None,
