@@ -101,15 +101,27 @@ def xor_run(
     def keep(i: int, m: object) -> None:
         states.append(model.params)
 
-    hist = model.fit(X, Y, learning_rate=learning_rate, num_iterations=num_iterations,
-                     every=1, callback=keep if snapshots else None)
+    hist = model.fit(
+        X,
+        Y,
+        learning_rate=learning_rate,
+        num_iterations=num_iterations,
+        every=1,
+        callback=keep if snapshots else None,
+    )
     cost = np.asarray(hist["cost"])
     A = model.forward(X)
     level = float(losses.bce(np.full_like(Y, 0.5), Y))  # ln 2: every output 0.5
     info = {
-        "key": key, "layer_dims": list(layer_dims), "init": init, "rng": rng, "seed": seed,
-        "learning_rate": learning_rate, "num_iterations": num_iterations,
-        "accuracy": model.accuracy(X, Y), "final_cost": model.cost(A, Y),
+        "key": key,
+        "layer_dims": list(layer_dims),
+        "init": init,
+        "rng": rng,
+        "seed": seed,
+        "learning_rate": learning_rate,
+        "num_iterations": num_iterations,
+        "accuracy": model.accuracy(X, Y),
+        "final_cost": model.cost(A, Y),
         "plateau_end": plateau_end(cost, level),
     }
     tr = Trace({"demo": "xor_run", "key": key})
@@ -121,19 +133,41 @@ def xor_run(
         for k, moment in _moments(full).items():
             model.set_params(states[k])
             P = model.forward(G).reshape(grid_n, grid_n)
-            tr.add("xor.snapshot", {"key": key, "iteration": k, "cost": float(full[k]),
-                                    "accuracy": model.accuracy(X, Y), "moment": moment},
-                   xs=xs, ys=xs, P=P)
+            tr.add(
+                "xor.snapshot",
+                {
+                    "key": key,
+                    "iteration": k,
+                    "cost": float(full[k]),
+                    "accuracy": model.accuracy(X, Y),
+                    "moment": moment,
+                },
+                xs=xs,
+                ys=xs,
+                P=P,
+            )
         model.set_params(states[-1])
     return tr
 
 
 def notes_xor(
-    layer_dims: tuple[int, ...] = (2, 4, 1), num_iterations: int = 10_000, snapshots: bool = True
+    layer_dims: tuple[int, ...] = (2, 4, 1),
+    num_iterations: int = 10_000,
+    snapshots: bool = True,
+    grid_n: int = 61,
 ) -> Trace:
     """The notes' own run: 0.01 init, ``np.random.seed(1)``, lr 0.1; 2-4-1 gets 75 %."""
-    return xor_run(layer_dims, "scaled_normal", 1, "RandomState", 0.1, num_iterations, snapshots,
-                   key=f"notes {'-'.join(map(str, layer_dims))}")
+    return xor_run(
+        layer_dims,
+        "scaled_normal",
+        1,
+        "RandomState",
+        0.1,
+        num_iterations,
+        snapshots,
+        grid_n,
+        key=f"notes {'-'.join(map(str, layer_dims))}",
+    )
 
 
 def xor_training(
@@ -151,15 +185,26 @@ def xor_training(
     ``numpy.log(2)``; they agree.
     """
     X, Y = data.xor()
-    tr = Trace({"demo": "xor_training", "he_seeds": list(he_seeds),
-                "num_iterations": num_iterations})
+    tr = Trace(
+        {"demo": "xor_training", "he_seeds": list(he_seeds), "num_iterations": num_iterations}
+    )
     tr.add("xor.data", None, X=X, Y=Y)
-    tr.add("xor.chance", {"J": float(losses.bce(np.full_like(Y, 0.5), Y)),
-                          "ln2": float(np.log(2))})
-    runs = [notes_xor((2, 4, 1), num_iterations), notes_xor((2, 4, 6, 1), num_iterations)]
+    tr.add("xor.chance", {"J": float(losses.bce(np.full_like(Y, 0.5), Y)), "ln2": float(np.log(2))})
+    runs = [notes_xor(dims, num_iterations, grid_n=grid_n) for dims in ((2, 4, 1), (2, 4, 6, 1))]
     for i, s in enumerate(he_seeds):
-        runs.append(xor_run((2, 4, 6, 1), "he", s, "Generator", 0.1, num_iterations,
-                            snapshots=i == 0, grid_n=grid_n, key=f"he 2-4-6-1 seed {s}"))
+        runs.append(
+            xor_run(
+                (2, 4, 6, 1),
+                "he",
+                s,
+                "Generator",
+                0.1,
+                num_iterations,
+                snapshots=i == 0,
+                grid_n=grid_n,
+                key=f"he 2-4-6-1 seed {s}",
+            )
+        )
     for run in runs:
         tr.records.extend(run.records)
     return tr

@@ -8,7 +8,7 @@ Example
 -------
 >>> from visualdl.engine import data, mlp
 >>> from visualdl.engine.gradcheck import check_model
->>> X, Y = data.xor()
+>>> X, Y = data.two_moons(20, seed=0)
 >>> errors = check_model(mlp([2, 3, 1], init="he", seed=0), X, Y)
 >>> max(errors.values()) < 1e-7
 True

@@ -9,7 +9,7 @@ Example
 -------
 >>> from visualdl.engine import data, mlp
 >>> X, Y = data.xor()
->>> model = mlp([2, 4, 1], init="he", seed=3)
+>>> model = mlp([2, 8, 1], init="he", seed=0)
 >>> history = model.fit(X, Y, learning_rate=0.5, num_iterations=2000)
 >>> model.accuracy(X, Y)
 1.0

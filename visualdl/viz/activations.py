@@ -54,9 +54,15 @@ def _elementwise(ax: Axes, rec: Record, title: str) -> None:
         other = right if np.isclose(at0, left) else left
         ax.plot([0], [other], "o", mfc="white", mec=COLORS["gradient"], ms=6, zorder=3)
         ax.plot([0], [at0], "o", color=COLORS["gradient"], ms=6, zorder=3)
-        ax.annotate(f"engine: $g'(0) = {at0:g}$", (0, at0), xytext=(0.04, 0.55),
-                    textcoords="axes fraction", fontsize=9, color=COLORS["gradient"],
-                    arrowprops={"arrowstyle": "->", "color": COLORS["gradient"], "lw": 0.8})
+        ax.annotate(
+            f"engine: $g'(0) = {at0:g}$",
+            (0, at0),
+            xytext=(0.04, 0.55),
+            textcoords="axes fraction",
+            fontsize=9,
+            color=COLORS["gradient"],
+            arrowprops={"arrowstyle": "->", "color": COLORS["gradient"], "lw": 0.8},
+        )
     else:
         ax.plot(z, dg, color=COLORS["gradient"], lw=2, ls="--", label="$g'(z)$")
     ax.set_title(title, fontsize=11, loc="left")
@@ -69,10 +75,10 @@ def _softmax(ax: Axes, rec: Record, title: str) -> None:
     for k in range(A.shape[0]):
         logit = "z" if k == 0 else f"{Z[k, 0]:g}".replace("-", "−")
         ax.plot(z, A[k], color=colors[k], lw=2.2, label=f"$a_{k + 1}$ (logit {logit})")
-    ax.plot(z, A.sum(axis=0), color=COLORS["muted"], lw=1.2, ls=":", label="$\\sum_k a_k$")
+    total = " + ".join(f"a_{k + 1}" for k in range(A.shape[0]))
+    ax.plot(z, A.sum(axis=0), color=COLORS["muted"], lw=1.5, ls=":", label=f"${total}$")
     others = ", ".join(f"{v:g}" for v in Z[1:, 0]).replace("-", "−")
-    ax.set_title(f"{title}\nof the logits (z, {others}); each column sums to 1", fontsize=11,
-                 loc="left")
+    ax.set_title(f"{title}\nprobabilities of the logits (z, {others})", fontsize=11, loc="left")
     ax.legend(loc="center left", fontsize=9, frameon=False)
 
 
@@ -98,8 +104,10 @@ def plot_activations(trace: Trace, formulas: dict[str, tuple[str, str]]) -> Figu
             ax.axhline(0, color=COLORS["muted"], lw=0.8)
             ax.axvline(0, color=COLORS["muted"], lw=0.8)
             ax.set_xlabel("z")
-        for ax in axes[len(recs):]:
+        for ax in axes[len(recs) :]:
             ax.set_visible(False)
-        fig.suptitle("Activation functions g(z) and their derivatives g'(z), "
-                     "computed by visualdl.engine", fontsize=13)
+        fig.suptitle(
+            "Activation functions g(z) and their derivatives g'(z), computed by visualdl.engine",
+            fontsize=13,
+        )
     return fig

@@ -32,10 +32,24 @@ __all__ = ["new_figure", "save", "styled"]
 @contextmanager
 def styled() -> Iterator[None]:
     """The gallery's rcParams (palette, fonts, dpi) for the duration of the block."""
-    rc = {**mpl_rc(), "text.color": COLORS["text"], "axes.labelcolor": COLORS["text"],
-          "figure.facecolor": BACKGROUND["figure"]}
+    rc = {
+        **mpl_rc(),
+        "text.color": COLORS["text"],
+        "axes.labelcolor": COLORS["text"],
+        "figure.facecolor": BACKGROUND["figure"],
+    }
     with matplotlib.rc_context(rc):
         yield
+
+
+def _file_mode() -> int:
+    """0o666 less the process umask: what ``open()`` would have given the file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
 
 
 def new_figure(width: float, height: float, **kwargs: object) -> Figure:
@@ -59,6 +73,7 @@ def save(fig: Figure, stem: str | os.PathLike, formats: Sequence[str] = ("png",)
             os.close(fd)
             try:
                 fig.savefig(tmp, format=fmt, metadata=_metadata(fmt))
+                os.chmod(tmp, _FILE_MODE)
                 os.replace(tmp, path)
             except BaseException:
                 os.unlink(tmp)
