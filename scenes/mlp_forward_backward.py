@@ -10,22 +10,10 @@ Render: ``visualdl render mlp-forward-backward``.
 
 from __future__ import annotations
 
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UL,
-    UR,
-    AnimationGroup,
-    FadeIn,
-    FadeOut,
-    Scene,
-    Transform,
-    VGroup,
-    Write,
-)
+from manim import DOWN, LEFT, RIGHT, UL, UR, Scene, Transform, VGroup
 
-from visualdl.anim.formula import at_layer, formula
+from visualdl.anim.fade import Appear, Vanish
+from visualdl.anim.formula import at_layer
 from visualdl.anim.network import NetworkDiagram
 from visualdl.anim.numbers import fmt, text
 from visualdl.anim.steps import EquationStep, Term, show_step
@@ -36,7 +24,8 @@ from visualdl.viz.style import BACKGROUND, COLORS
 
 __all__ = ["MLPForwardBackward", "steps"]
 
-STEP_CENTER = (0.0, -1.3, 0.0)
+STEP_CENTER = (0.0, -1.1, 0.0)
+STEP_HEIGHT = 5.3  # room under the title and the diagram
 G_TEX = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}
 G_TEXT = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
 
@@ -55,47 +44,123 @@ def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
     out: dict[str, list[tuple[str, EquationStep]]] = {"forward": [], "cost": [], "backward": []}
     for l in range(1, L + 1):
         f, g = fwd[l], fwd[l].info["activation"]
-        out["forward"].append((f"Z{l}", EquationStep(
-            at_layer(DENSE["Z"], l),
-            [Term(_name("W", l), f["W"], "W"), Term(_name("A", l - 1), f["A_prev"],
-             "A" if l > 1 else "X"), "+", Term(_name("b", l), f["b"], "b")],
-            Term(_name("Z", l), f["Z"], "Z"))))
+        out["forward"].append(
+            (
+                f"Z{l}",
+                EquationStep(
+                    at_layer(DENSE["Z"], l),
+                    [
+                        Term(_name("W", l), f["W"], "W"),
+                        Term(_name("A", l - 1), f["A_prev"], "A" if l > 1 else "X"),
+                        "+",
+                        Term(_name("b", l), f["b"], "b"),
+                    ],
+                    Term(_name("Z", l), f["Z"], "Z"),
+                ),
+            )
+        )
         a_tex = at_layer(DENSE["A"], l).replace(f"g^{{[{l}]}}", G_TEX.get(g, g))
-        out["forward"].append((f"A{l}", EquationStep(
-            a_tex, [f"{G_TEXT.get(g, g)}(", Term(_name("Z", l), f["Z"], "Z"), ")"],
-            Term(_name("A", l), f["A"], "A"))))
-    J = VGroup(formula("J", COLORS["loss"], 30), text(fmt(cost.info["J"], 3), COLORS["loss"], 30))
-    J.arrange(RIGHT, buff=0.25)
-    out["cost"].append(("J", EquationStep(
-        DENSE["cost"], [Term(_name("A", L), cost["AL"], "A"), Term("Y", cost["Y"], "Y",
-                        color=COLORS["class1"])], J, formula_size=30)))
+        out["forward"].append(
+            (
+                f"A{l}",
+                EquationStep(
+                    a_tex,
+                    [f"{G_TEXT.get(g, g)}(", Term(_name("Z", l), f["Z"], "Z"), ")"],
+                    Term(_name("A", l), f["A"], "A"),
+                ),
+            )
+        )
+    J = text(fmt(cost.info["J"], 3), COLORS["loss"], 30)
+    out["cost"].append(
+        (
+            "J",
+            EquationStep(
+                at_layer(DENSE["cost"], L, L),
+                [
+                    "J(",
+                    Term(_name("A", L), cost["AL"], "A"),
+                    ",",
+                    Term("Y", cost["Y"], "Y", color=COLORS["class1"]),
+                    ")",
+                ],
+                J,
+                formula_size=34,
+            ),
+        )
+    )
     for l in range(L, 0, -1):
         f, b = fwd[l], bwd[l]
         dZ = Term(_name("dZ", l), b["dZ"], "dZ")
         if l == L:
-            out["backward"].append((f"dZ{l}", EquationStep(
-                at_layer(DENSE["dZ_out"], l, L),
-                [Term(_name("A", l), f["A"], "A"), "−", Term("Y", cost["Y"], "Y",
-                 color=COLORS["class1"])], dZ)))
+            out["backward"].append(
+                (
+                    f"dZ{l}",
+                    EquationStep(
+                        at_layer(DENSE["dZ_out"], l, L),
+                        [
+                            Term(_name("A", l), f["A"], "A"),
+                            "−",
+                            Term("Y", cost["Y"], "Y", color=COLORS["class1"]),
+                        ],
+                        dZ,
+                    ),
+                )
+            )
         else:
             g = f.info["activation"]
             gprime = tr.last(f"dense{l}.derivative")["gprime"]
-            out["backward"].append((f"dZ{l}", EquationStep(
-                at_layer(DENSE["dZ"], l).replace(f"g^{{[{l}]\\prime}}", G_TEX.get(g, g) + "'"),
-                [Term(_name("dA", l), b["dA"], "dA"), "⊙",
-                 Term(f"{G_TEX.get(g, g)}'(Z^{{[{l}]}})", gprime, "Z")], dZ)))
+            out["backward"].append(
+                (
+                    f"dZ{l}",
+                    EquationStep(
+                        at_layer(DENSE["dZ"], l).replace(
+                            f"g^{{[{l}]\\prime}}", G_TEX.get(g, g) + "'"
+                        ),
+                        [
+                            Term(_name("dA", l), b["dA"], "dA"),
+                            "⊙",
+                            Term(f"{G_TEX.get(g, g)}'(Z^{{[{l}]}})", gprime, "Z"),
+                        ],
+                        dZ,
+                    ),
+                )
+            )
         m = f["A_prev"].shape[1]
-        out["backward"].append((f"dW{l}", EquationStep(
-            at_layer(DENSE["dW"], l), [f"1/{m}", dZ, Term(_name("A", l - 1, T=True),
-                                                          f["A_prev"].T, "A" if l > 1 else "X")],
-            Term(_name("dW", l), b["dW"], "dW"))))
-        out["backward"].append((f"db{l}", EquationStep(
-            at_layer(DENSE["db"], l), [f"1/{m} · row sums of", dZ],
-            Term(_name("db", l), b["db"], "db"))))
+        out["backward"].append(
+            (
+                f"dW{l}",
+                EquationStep(
+                    at_layer(DENSE["dW"], l),
+                    [
+                        f"1/{m}",
+                        dZ,
+                        Term(_name("A", l - 1, T=True), f["A_prev"].T, "A" if l > 1 else "X"),
+                    ],
+                    Term(_name("dW", l), b["dW"], "dW"),
+                ),
+            )
+        )
+        out["backward"].append(
+            (
+                f"db{l}",
+                EquationStep(
+                    at_layer(DENSE["db"], l),
+                    [f"1/{m} · row sums of", dZ],
+                    Term(_name("db", l), b["db"], "db"),
+                ),
+            )
+        )
         if l > 1:
-            out["backward"].append((f"dA{l - 1}", EquationStep(
-                at_layer(DENSE["dA_prev"], l), [Term(_name("W", l, T=True), f["W"].T, "W"), dZ],
-                Term(_name("dA", l - 1), b["dA_prev"], "dA"))))
+            out["backward"].append(
+                (
+                    f"dA{l - 1}",
+                    EquationStep(
+                        at_layer(DENSE["dA_prev"], l),
+                        [Term(_name("W", l, T=True), f["W"].T, "W"), dZ],
+                        Term(_name("dA", l - 1), b["dA_prev"], "dA"),
+                    ),
+                )
+            )
     return out
 
 
@@ -109,11 +174,19 @@ def update_rows(tr: Trace, which: str) -> VGroup:
     for l in range(1, L + 1):
         step = EquationStep(
             at_layer(DENSE[f"update_{which}"], l),
-            [Term(_name(which, l), up[f"{which}{l}"], which), f"− {fmt(alpha, 2)} ×",
-             Term(_name("d" + which, l), grads[l]["d" + which], "d" + which)],
-            Term(_name(which, l) + r"_{\mathrm{new}}", up[f"{which}{l}_new"], which,
-                 color=COLORS["update"]),
-            formula_size=26,
+            [
+                Term(_name(which, l), up[f"{which}{l}"], which, digits=3),
+                f"− {fmt(alpha, 2)} ×",
+                Term(_name("d" + which, l), grads[l]["d" + which], "d" + which),
+            ],
+            Term(
+                _name(which, l) + r"_{\mathrm{new}}",
+                up[f"{which}{l}_new"],
+                which,
+                digits=3,
+                color=COLORS["update"],
+            ),
+            formula_size=30,
         )
         rows.append(step)
     return VGroup(*rows).arrange(DOWN, buff=0.35)
@@ -139,6 +212,8 @@ class MLPForwardBackward(Scene):
         self.play(Transform(self.title, new), run_time=0.4)
 
     def show(self, step: EquationStep, extra: tuple = ()) -> None:
+        if step.height > STEP_HEIGHT:
+            step.scale_to_fit_height(STEP_HEIGHT)
         step.move_to(STEP_CENTER)
         show_step(self, step, self.current, extra=extra)
         self.current = step
@@ -149,23 +224,21 @@ class MLPForwardBackward(Scene):
         self.title = text("A 2-3-1 network on XOR", "#FFFFFF", 30, weight="BOLD")
         self.title.to_corner(UL, buff=0.4)
         sub = text(
-            f"{meta['hidden']} hidden layer, sigmoid output, He init (seed {meta['seed']}), "
+            f"{meta['hidden']} hidden layer, sigmoid output, He init (seed {meta['seed']}),\n"
             f"after {meta['iterations']} steps of gradient descent",
-            COLORS["muted"], 18,
-        ).next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.15)
+            COLORS["muted"],
+            18,
+        ).next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.2)
         self.net = NetworkDiagram(meta["layer_dims"]).to_corner(UR, buff=0.4)
-        f = self.trace.last("dense1.forward")
-        y = self.trace.last("cost")["Y"]
-        data = EquationStep(
-            r"X = A^{[0]}, \ Y", [Term("X", f["A_prev"], "X")],
-            Term("Y", y, "Y", color=COLORS["class1"]), formula_size=26,
-        )
-        data.equals.become(text("→", "#FFFFFF", 27).move_to(data.equals))
-        data.move_to(STEP_CENTER)
-        self.play(FadeIn(self.title), FadeIn(sub), FadeIn(self.net), run_time=0.8)
-        self.play(FadeIn(data), run_time=0.6)
-        self.wait(1.0)
-        self.play(FadeOut(sub), run_time=0.3)
+        X = Term("X = A^{[0]}", self.trace.last("dense1.forward")["A_prev"], "X").mobject()
+        Y = Term("Y", self.trace.last("cost")["Y"], "Y", color=COLORS["class1"]).mobject()
+        data = VGroup(X, Y).arrange(RIGHT, buff=1.5, aligned_edge=DOWN)
+        caption = text("four examples, one per column: inputs and labels", "#FFFFFF", 24)
+        data = VGroup(caption, data).arrange(DOWN, buff=0.5).move_to(STEP_CENTER)
+        self.play(Appear(self.title), Appear(sub), Appear(self.net), run_time=0.6)
+        self.play(Appear(data), run_time=0.5)
+        self.wait(1.5)
+        self.play(Vanish(sub), run_time=0.25)
         self.current = data
 
     def forward(self) -> None:
@@ -180,7 +253,7 @@ class MLPForwardBackward(Scene):
 
     def cost(self) -> None:
         self.set_phase("Cost", COLORS["loss"])
-        (_, step), = self.steps["cost"]
+        ((_, step),) = self.steps["cost"]
         self.show(step)
 
     def backward(self) -> None:
@@ -198,12 +271,20 @@ class MLPForwardBackward(Scene):
         alpha = self.trace.last("update").info["learning_rate"]
         self.set_phase(f"One update, learning rate α = {fmt(alpha, 2)}", COLORS["update"])
         for which in ("W", "b"):
-            rows = update_rows(self.trace, which).move_to(STEP_CENTER)
-            anims = [self.net.edges[l].animate.set_stroke(COLORS["update"], 2.5, 1.0)
-                     for l in range(1, len(self.net.edges))] if which == "W" else []
-            self.play(FadeOut(self.current), run_time=0.3)
-            self.play(AnimationGroup(*[Write(r.formula) for r in rows]),
-                      *[FadeIn(r.row) for r in rows], *anims, run_time=1.0)
+            rows = update_rows(self.trace, which)
+            if rows.height > STEP_HEIGHT:
+                rows.scale_to_fit_height(STEP_HEIGHT)
+            rows.move_to(STEP_CENTER)
+            anims = (
+                [
+                    self.net.edges[l].animate.set_stroke(COLORS["update"], 2.5, 1.0)
+                    for l in range(1, len(self.net.edges))
+                ]
+                if which == "W"
+                else []
+            )
+            self.play(Vanish(self.current), run_time=0.25)
+            self.play(*[Appear(r) for r in rows], *anims, run_time=0.7)
             self.current = rows
-            self.wait(1.2)
-        self.wait(0.8)
+            self.wait(1.6)
+        self.wait(0.5)

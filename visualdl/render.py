@@ -48,8 +48,7 @@ def render(
     progress : show Manim's progress bars.
     """
     if quality not in QUALITIES:
-        raise ValueError(f"render: quality must be one of {', '.join(QUALITIES)}, "
-                         f"got {quality!r}")
+        raise ValueError(f"render: quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
     if fmt not in FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     entry = registry.get(name, "scene")

@@ -5,7 +5,7 @@ Example
 >>> from visualdl.anim.formula import formula, at_layer
 >>> at_layer(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", 2)
 'Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}'
->>> formula(r"a = \\sigma(z)").height > 0
+>>> bool(formula(r"a = \\sigma(z)").height > 0)
 True
 """
 
@@ -19,7 +19,7 @@ from manim import SVGMobject
 
 from visualdl.viz.mathtext import formula_svg
 
-__all__ = ["CACHE_DIR", "at_layer", "dfrac", "formula", "formula_path"]
+__all__ = ["CACHE_DIR", "at_layer", "dfrac", "formula", "formula_path", "tidy"]
 
 CACHE_DIR = Path(tempfile.gettempdir()) / "visualdl-mathtext"
 
@@ -39,9 +39,22 @@ def formula_path(tex: str) -> Path:
     return path
 
 
+def tidy(tex: str) -> str:
+    r"""SymPy LaTeX made to look right in mathtext: ``\left(``/``\right)`` become plain
+    parentheses (mathtext draws them too small around short terms)."""
+    return tex.replace(r"\left(", "(").replace(r"\right)", ")")
+
+
 def formula(tex: str, color: str = "#FFFFFF", font_size: float = 28) -> SVGMobject:
-    """``$tex$`` as a filled ``SVGMobject`` in ``color``, sized like ``Text`` at ``font_size``."""
-    mob = SVGMobject(str(formula_path(tex)), height=None, stroke_width=0)
+    """``$tex$`` (after :func:`tidy`) as a filled ``SVGMobject`` in ``color``, sized like
+    ``Text`` at ``font_size``."""
+    mob = SVGMobject(str(formula_path(tidy(tex))), height=None, stroke_width=0)
+    for parent in mob.get_family():  # drop the figure's invisible background rectangle
+        parent.submobjects = [
+            s
+            for s in parent.submobjects
+            if s.submobjects or not s.has_points() or s.get_fill_opacity() > 0
+        ]
     mob.scale(font_size * _SCALE_PER_FONT_SIZE)
     mob.set_fill(color, opacity=1.0)
     return mob

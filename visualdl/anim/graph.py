@@ -42,11 +42,18 @@ class GraphNode(VGroup):
 
 def edge(a: VMobject, b: VMobject, color: str = COLORS["muted"], width: float = 2.5) -> Arrow:
     """An arrow from the right side of ``a`` to the left side of ``b``."""
-    return Arrow(a.get_right(), b.get_left(), buff=0.05, stroke_width=width,
-                 max_tip_length_to_length_ratio=0.08, tip_length=0.18).set_color(color)
+    return Arrow(
+        a.get_right(),
+        b.get_left(),
+        buff=0.05,
+        stroke_width=width,
+        max_tip_length_to_length_ratio=0.08,
+        tip_length=0.18,
+    ).set_color(color)
 
 
-def value_tag(s: str, color: str, under: VMobject, font_size: float = 20,
-              direction=DOWN, buff: float = 0.12) -> VMobject:
+def value_tag(
+    s: str, color: str, under: VMobject, font_size: float = 20, direction=DOWN, buff: float = 0.12
+) -> VMobject:
     """A small ``Text`` value placed next to ``under`` (below by default)."""
     return text(s, color, font_size).next_to(under, direction, buff=buff)

@@ -41,26 +41,37 @@ class NetworkDiagram(VGroup):
         self.layers: list[VGroup] = []
         for l, n in enumerate(self.layer_dims):
             kind = "input" if l == 0 else "activation"
-            units = VGroup(*[
-                Circle(radius).set_stroke(COLORS[kind], 2).set_fill(COLORS[kind], 0.15)
-                for _ in range(n)
-            ])
+            units = VGroup(
+                *[
+                    Circle(radius).set_stroke(COLORS[kind], 2).set_fill(COLORS[kind], 0.15)
+                    for _ in range(n)
+                ]
+            )
             for j, c in enumerate(units):
                 c.move_to([l * layer_gap, ((n - 1) / 2 - j) * unit_gap, 0])
             self.layers.append(units)
         self.edges: list[VGroup] = [VGroup()]
         for l in range(1, len(self.layer_dims)):
-            self.edges.append(VGroup(*[
-                Line(a.get_center(), b.get_center(), buff=radius)
-                .set_stroke(COLORS["muted"], 1.5, opacity=0.6)
-                for b in self.layers[l] for a in self.layers[l - 1]
-            ]))
+            self.edges.append(
+                VGroup(
+                    *[
+                        Line(a.get_center(), b.get_center(), buff=radius).set_stroke(
+                            COLORS["muted"], 1.5, opacity=0.6
+                        )
+                        for b in self.layers[l]
+                        for a in self.layers[l - 1]
+                    ]
+                )
+            )
         bottom = min(layer.get_bottom()[1] for layer in self.layers)
-        self.labels = VGroup(*[
-            text("X" if l == 0 else f"A[{l}]", COLORS["muted"], font_size)
-            .move_to([layer.get_center()[0], bottom, 0]).shift(DOWN * 0.25)
-            for l, layer in enumerate(self.layers)
-        ])
+        self.labels = VGroup(
+            *[
+                text("X" if l == 0 else f"A[{l}]", COLORS["muted"], font_size)
+                .move_to([layer.get_center()[0], bottom, 0])
+                .shift(DOWN * 0.25)
+                for l, layer in enumerate(self.layers)
+            ]
+        )
         self.add(*self.edges, *self.layers, self.labels)
 
     def color_layer(self, l: int, color: str, fill: float = 0.5) -> VGroup:

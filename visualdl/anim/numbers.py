@@ -137,8 +137,9 @@ def labeled(
     return group
 
 
-def row(*parts: VMobject | str, color: str = "#FFFFFF", font_size: float = 28,
-        buff: float = 0.22) -> VGroup:
+def row(
+    *parts: VMobject | str, color: str = "#FFFFFF", font_size: float = 28, buff: float = 0.22
+) -> VGroup:
     """Parts side by side, centred vertically on the first part's main mobject.
 
     Strings become operators (``"="``, ``"+"``, ``"×"``). A :func:`labeled` group is aligned

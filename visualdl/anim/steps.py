@@ -20,19 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from manim import (
-    DOWN,
-    LEFT,
-    UP,
-    FadeIn,
-    FadeOut,
-    LaggedStart,
-    Scene,
-    TransformFromCopy,
-    VGroup,
-    VMobject,
-)
+from manim import DOWN, RIGHT, UP, Scene, VGroup, VMobject
 
+from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.numbers import NumberGrid, labeled, row, text
 from visualdl.viz.style import COLORS, color_for
@@ -51,7 +41,7 @@ class Term:
     digits: int | None = None
     color: str | None = None
 
-    def mobject(self, font_size: float = 19) -> VGroup:
+    def mobject(self, font_size: float = 22) -> VGroup:
         """Grid with name above and shape below; ``.grid`` is the :class:`NumberGrid`."""
         color = self.color or color_for(self.quantity)
         grid = NumberGrid(self.array, color, font_size, self.digits)
@@ -74,16 +64,19 @@ class EquationStep(VGroup):
         formula_tex: str,
         parts: Sequence[Term | str | VMobject],
         result: Term | VMobject,
-        font_size: float = 19,
-        formula_size: float = 34,
-        max_width: float = 13.4,
+        font_size: float = 22,
+        formula_size: float = 40,
+        max_width: float = 12.8,
     ) -> None:
         super().__init__()
         self.formula = formula(formula_tex, "#FFFFFF", formula_size)
         self.result = result.mobject(font_size) if isinstance(result, Term) else result
         self.operands = [
-            p.mobject(font_size) if isinstance(p, Term)
-            else text(p, "#FFFFFF", font_size + 8) if isinstance(p, str) else p
+            p.mobject(font_size)
+            if isinstance(p, Term)
+            else text(p, "#FFFFFF", font_size + 8)
+            if isinstance(p, str)
+            else p
             for p in parts
         ]
         self.row = row(*self.operands, "=", self.result, font_size=font_size + 8)
@@ -93,34 +86,23 @@ class EquationStep(VGroup):
         self.formula.next_to(self.row, UP, buff=0.45)
         self.add(self.formula, self.row)
 
-    @property
-    def inputs(self) -> VGroup:
-        """The operands that are arrays (their grids), for a flow animation into the result."""
-        return VGroup(*[m.grid for m in self.operands if hasattr(m, "grid")])
-
 
 def show_step(
     scene: Scene,
     step: EquationStep,
     previous: VMobject | None = None,
-    hold: float = 0.6,
+    hold: float = 0.7,
     extra: Sequence = (),
 ) -> None:
-    """Fade ``previous`` out, write the formula with the operands, then let them flow into the
-    result; ``extra`` animations play alongside the operands (e.g. a diagram highlight)."""
+    """Fade ``previous`` out, bring in the formula with the operands, then the result;
+    ``extra`` animations play alongside the operands (e.g. a diagram highlight)."""
     if previous is not None:
-        scene.play(FadeOut(previous), run_time=0.3)
+        scene.play(Vanish(previous), run_time=0.25)
     scene.play(
-        FadeIn(step.formula, shift=0.2 * DOWN),
-        LaggedStart(*[FadeIn(m) for m in step.operands], lag_ratio=0.15),
+        Appear(step.formula, shift=0.2 * DOWN),
+        *[Appear(m) for m in step.operands],
         *extra,
-        run_time=0.8,
+        run_time=0.6,
     )
-    grid = getattr(step.result, "grid", None)
-    if grid is not None and len(step.inputs):
-        rest = [m for m in step.result if m is not grid]
-        scene.play(FadeIn(step.equals), TransformFromCopy(step.inputs, grid),
-                   *[FadeIn(m) for m in rest], run_time=0.8)
-    else:
-        scene.play(FadeIn(step.equals), FadeIn(step.result, shift=0.3 * LEFT), run_time=0.7)
+    scene.play(Appear(step.equals), Appear(step.result, shift=0.3 * RIGHT), run_time=0.6)
     scene.wait(hold)

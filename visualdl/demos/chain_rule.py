@@ -13,7 +13,8 @@ Records: ``dense1.forward``, ``cost`` (info ``J``), ``dense1.backward``; ``local
 engine's local derivatives ``dL_da, da_dz, dz_dw (2,), dz_db`` and the chain-rule products
 ``dL_dz, dL_dw (2,), dL_db``; ``symbolic`` with info ``values`` (SymPy floats, same keys as
 :func:`~visualdl.symbolic.chain_rule.evaluate`) and ``latex`` (the derivation's LaTeX, plus
-``L_a``: the loss written in ``a`` and ``y``).
+``L_a``: the loss written in ``a`` and ``y``) and ``max_abs_diff``, the largest
+``|SymPy - engine|`` over ``dL/dw1, dL/dw2, dL/db``).
 
 Example
 -------
@@ -57,18 +58,24 @@ def chain_rule_trace(
     -------
     Trace with the records listed in the module docstring; meta ``demo, x, w, b, y``.
     """
-    from visualdl.symbolic.chain_rule import a_, derivation, evaluate, latex
-
     import sympy as sp
+
+    from visualdl.symbolic.chain_rule import a_, derivation, evaluate, latex
 
     X = np.asarray(x, dtype=np.float64).reshape(2, 1)
     Y = np.array([[float(y)]])
     layer = Dense(2, 1, "sigmoid", rng=0, l=1)
     model = Sequential([layer], loss="bce")
-    model.set_params({"W1": np.asarray(w, dtype=np.float64).reshape(1, 2),
-                      "b1": np.array([[float(b)]])})
-    meta = {"demo": "chain-rule", "x": list(map(float, x)), "w": list(map(float, w)),
-            "b": float(b), "y": float(y)}
+    model.set_params(
+        {"W1": np.asarray(w, dtype=np.float64).reshape(1, 2), "b1": np.array([[float(b)]])}
+    )
+    meta = {
+        "demo": "chain-rule",
+        "x": list(map(float, x)),
+        "w": list(map(float, w)),
+        "b": float(b),
+        "y": float(y),
+    }
     with record(**meta) as tr:
         A = model.forward(X)
         model.cost(A, Y)
@@ -79,10 +86,24 @@ def chain_rule_trace(
         dz_dw = X[:, 0]  # dz/dw_i = x_i
         dz_db = np.ones(1)
         dL_dz = dL_da * da_dz
-        tr.add("local", None, dL_da=dL_da[0], da_dz=da_dz[0], dz_dw=dz_dw, dz_db=dz_db,
-               dL_dz=dL_dz[0], dL_dw=dL_dz[0, 0] * dz_dw, dL_db=dL_dz[0] * dz_db)
+        tr.add(
+            "local",
+            None,
+            dL_da=dL_da[0],
+            da_dz=da_dz[0],
+            dz_dw=dz_dw,
+            dz_db=dz_db,
+            dL_dz=dL_dz[0],
+            dL_dw=dL_dz[0, 0] * dz_dw,
+            dL_db=dL_dz[0] * dz_db,
+        )
         values = evaluate(x, w, b, y)
         tex = latex()
         tex["L_a"] = sp.latex(derivation()["L"].subs(derivation()["a"], a_))
-        tr.add("symbolic", {"values": values, "latex": tex})
+        engine = [*tr.last("dense1.backward")["dW"][0], tr.last("dense1.backward")["db"][0, 0]]
+        diff = max(
+            abs(s - float(e))
+            for s, e in zip([*values["dL_dw"], values["dL_db"]], engine, strict=True)
+        )
+        tr.add("symbolic", {"values": values, "latex": tex, "max_abs_diff": diff})
     return tr

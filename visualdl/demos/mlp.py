@@ -64,6 +64,9 @@ def mlp_xor_trace(
         model.train_step(X, Y, learning_rate)
         for layer in model.dense:
             Z = tr.last(f"dense{layer.l}.forward")["Z"]
-            tr.add(f"dense{layer.l}.derivative", {"activation": layer.g.name},
-                   gprime=activations.get(layer.g.name).derivative(Z))
+            tr.add(
+                f"dense{layer.l}.derivative",
+                {"activation": layer.g.name},
+                gprime=activations.get(layer.g.name).derivative(Z),
+            )
     return tr
