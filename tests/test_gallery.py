@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from visualdl.gallery import build
 
 from visualdl import registry
 from visualdl.demos.activations import activation_curves
 from visualdl.demos.gradient_check import gradient_check
 from visualdl.demos.vectorization import vectorization
 from visualdl.demos.xor import notes_xor, xor_run, xor_training
+from visualdl.gallery import build
 from visualdl.trace import Trace
 
 FIGURES = [e.name for e in registry.figures()]

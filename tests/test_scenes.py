@@ -152,13 +152,15 @@ def test_formatting() -> None:
     assert format_array(np.array([[0.01, -0.02]])) == [["0.010", "−0.020"]]  # small: 3 places
 
 
-def test_mlp_scene_shows_the_trace_numbers() -> None:
-    from visualdl.scenes.mlp_forward_backward import steps
+def test_mlp_scene_shows_the_trace_numbers(tmp_path: Path) -> None:
+    from manim import tempconfig
 
     from visualdl.anim.numbers import format_array
+    from visualdl.scenes.mlp_forward_backward import steps
 
     tr = mlp_xor_trace()
-    s = steps(tr)
+    with tempconfig({"media_dir": str(tmp_path)}):  # Text caches its glyphs under media_dir
+        s = steps(tr)
     pairs = {
         "Z1": tr.last("dense1.forward")["Z"],
         "A1": tr.last("dense1.forward")["A"],

@@ -17,7 +17,9 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from visualdl import registry
@@ -45,7 +47,7 @@ def render(
     fmt : ``mp4`` or ``gif`` (the whole animation) or ``png`` (the last frame only, cheap);
         ``ValueError`` otherwise.
     out : the output folder (created when missing).
-    progress : show Manim's progress bars.
+    progress : say what is rendered, show Manim's progress bars, report the time taken.
     """
     if quality not in QUALITIES:
         raise ValueError(f"render: quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
@@ -60,6 +62,9 @@ def render(
     out.mkdir(parents=True, exist_ok=True)
     dest = out / f"{name}.{fmt}"
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out))  # same filesystem as dest
+    start = time.perf_counter()
+    if progress:
+        print(f"rendering {name} ({quality} quality, {fmt})", file=sys.stderr, flush=True)
     try:
         cfg = {
             "quality": QUALITIES[quality],
@@ -83,4 +88,6 @@ def render(
         os.replace(produced, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if progress:
+        print(f"\nwrote {dest} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
     return dest

@@ -12,8 +12,8 @@ Shapes: ``X: (2, 1)``, ``W: (1, 2)``, ``b, Z, A, Y: (1, 1)``.
 Records: ``dense1.forward``, ``cost`` (info ``J``), ``dense1.backward``; ``local`` with the
 engine's local derivatives ``dL_da, da_dz, dz_dw (2,), dz_db`` and the chain-rule products
 ``dL_dz, dL_dw (2,), dL_db``; ``symbolic`` with info ``values`` (SymPy floats, same keys as
-:func:`~visualdl.symbolic.chain_rule.evaluate`) and ``latex`` (the derivation's LaTeX, plus
-``L_a``: the loss written in ``a`` and ``y``) and ``max_abs_diff``, the largest
+:func:`~visualdl.symbolic.chain_rule.evaluate`) and ``latex`` (the derivation's LaTeX,
+``L_a`` being the loss written in ``a`` and ``y``) and ``max_abs_diff``, the largest
 ``|SymPy - engine|`` over ``dL/dw1, dL/dw2, dL/db``).
 
 Example
@@ -58,9 +58,7 @@ def chain_rule_trace(
     -------
     Trace with the records listed in the module docstring; meta ``demo, x, w, b, y``.
     """
-    import sympy as sp
-
-    from visualdl.symbolic.chain_rule import a_, derivation, evaluate, latex
+    from visualdl.symbolic.chain_rule import evaluate, latex
 
     X = np.asarray(x, dtype=np.float64).reshape(2, 1)
     Y = np.array([[float(y)]])
@@ -99,7 +97,6 @@ def chain_rule_trace(
         )
         values = evaluate(x, w, b, y)
         tex = latex()
-        tex["L_a"] = sp.latex(derivation()["L"].subs(derivation()["a"], a_))
         engine = [*tr.last("dense1.backward")["dW"][0], tr.last("dense1.backward")["db"][0, 0]]
         diff = max(
             abs(s - float(e))

@@ -33,9 +33,9 @@ z_, a_ = sp.symbols("z a", real=True)
 def derivation() -> dict[str, sp.Expr]:
     """The graph's expressions and derivatives, each found by ``sympy.diff``.
 
-    Keys: ``z, a, L`` (in the inputs), the local derivatives ``dL_da`` (in a), ``da_dz`` (in z),
-    ``dz_dw1, dz_dw2, dz_db``, and the end-to-end ``dL_dz`` (in a, y) and ``dL_dw1, dL_dw2,
-    dL_db`` (simplified, in a, x, y).
+    Keys: ``z, a, L`` (in the inputs), ``L_a`` (the loss in a and y), the local derivatives
+    ``dL_da`` (in a), ``da_dz`` (in z), ``dz_dw1, dz_dw2, dz_db``, and the end-to-end ``dL_dz``
+    (in a, y) and ``dL_dw1, dL_dw2, dL_db`` (simplified, in a, x, y).
     """
     z = w1 * x1 + w2 * x2 + b
     sigma = 1 / (1 + sp.exp(-z_))
@@ -55,6 +55,7 @@ def derivation() -> dict[str, sp.Expr]:
         "z": z,
         "a": a_of_z,
         "L": full,
+        "L_a": loss,
         "dL_da": sp.diff(loss, a_),
         "da_dz": sp.simplify(sp.diff(sigma, z_).subs(sp.exp(-z_), (1 - a_) / a_)),
         "dz_dw1": sp.diff(z, w1),
