@@ -23,30 +23,14 @@ import time
 from pathlib import Path
 
 from visualdl import registry
+from visualdl.files import atomic_write
 
 __all__ = ["build"]
 
 
-def _file_mode() -> int:
-    """0o666 less the process umask: what ``open()`` would have given the file."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()
-
-
 def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _index_html(items: list[tuple[registry.Entry, str, list[str]]]) -> str:

@@ -70,7 +70,7 @@ def layer_of(path: Path) -> str | None:
     for name in ("engine", "demos", "viz", "anim", "symbolic"):
         if rel.startswith(f"visualdl/{name}/"):
             return name
-    if rel in ("visualdl/trace.py", "visualdl/backend.py"):
+    if rel in ("visualdl/trace.py", "visualdl/backend.py", "visualdl/files.py"):
         return "core"
     return None
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import to_host
+from visualdl.files import atomic_write
 
 __all__ = ["Record", "Trace", "current", "log", "record"]
 
@@ -82,14 +82,8 @@ class Trace:
         header = json.dumps({"meta": self.meta, "records": index})
         arrays = {f"r{i}/{k}": v for i, r in enumerate(self.records) for k, v in r.arrays.items()}
         arrays[_META_KEY] = np.array(header)
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_write(path) as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
         return path
 
     @classmethod

@@ -16,7 +16,6 @@ Example
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from visualdl.files import atomic_write
 from visualdl.viz.style import BACKGROUND, COLORS, mpl_rc
 
 __all__ = ["new_figure", "save", "styled"]
@@ -42,16 +42,6 @@ def styled() -> Iterator[None]:
         yield
 
 
-def _file_mode() -> int:
-    """0o666 less the process umask: what ``open()`` would have given the file."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-_FILE_MODE = _file_mode()
-
-
 def new_figure(width: float, height: float, **kwargs: object) -> Figure:
     """A ``Figure`` of ``width x height`` inches in the shared style (constrained layout)."""
     with styled():
@@ -64,20 +54,12 @@ def save(fig: Figure, stem: str | os.PathLike, formats: Sequence[str] = ("png",)
     Returns the written paths; a failure leaves no partial file behind.
     """
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     with styled():
         for fmt in formats:
             path = stem.with_name(f"{stem.name}.{fmt}")
-            fd, tmp = tempfile.mkstemp(suffix=f".{fmt}", dir=path.parent, prefix=".tmp-")
-            os.close(fd)
-            try:
+            with atomic_write(path) as tmp:
                 fig.savefig(tmp, format=fmt, metadata=_metadata(fmt))
-                os.chmod(tmp, _FILE_MODE)
-                os.replace(tmp, path)
-            except BaseException:
-                os.unlink(tmp)
-                raise
             paths.append(path)
     return paths
 

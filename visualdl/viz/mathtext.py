@@ -13,8 +13,9 @@ True
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from visualdl.files import atomic_write
 
 __all__ = ["formula_svg"]
 
@@ -36,15 +37,6 @@ def formula_svg(
         "savefig.transparent": True,
         "text.color": color,
     }
-    fd, tmp = tempfile.mkstemp(suffix=".svg", dir=path.parent)
-    os.close(fd)
-    try:
-        with matplotlib.rc_context(rc):
-            mathtext.math_to_image(
-                f"${tex}$", tmp, prop=FontProperties(size=fontsize), format="svg"
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_write(path) as tmp, matplotlib.rc_context(rc):
+        mathtext.math_to_image(f"${tex}$", tmp, prop=FontProperties(size=fontsize), format="svg")
     return path
