@@ -24,9 +24,9 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-__all__ = ["OPS", "TOL", "Row", "format_table", "run_all", "to_json"]
+from visualdl.symbolic.check import TOL
 
-TOL = 1e-9  # the same as visualdl.symbolic.check.TOL
+__all__ = ["OPS", "TOL", "Row", "format_table", "run_all", "to_json"]
 
 OPS = (
     "sigmoid",
