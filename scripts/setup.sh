@@ -25,7 +25,11 @@ for pkg in gcc pkg-config libpango1.0-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
-    need+=(python3-venv python3-dev)
+    need+=(python3-venv)
+fi
+if ! "$PY" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+    need+=(python3-dev)  # headers for the C extensions built from source
 fi
 if [ ${#need[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then
