@@ -38,6 +38,20 @@ ENTRIES: dict[str, Entry] = {
             "ChainRule",
         ),
         Entry(
+            "optimizer-trajectories",
+            "scene",
+            "visualdl.scenes.optimizer_trajectories",
+            "Optimizers race on a loss surface: moving dots with fading trails",
+            "OptimizerTrajectories",
+        ),
+        Entry(
+            "momentum",
+            "scene",
+            "visualdl.scenes.momentum",
+            "Momentum: the velocity as an average of gradients damps a narrow valley's zig-zag",
+            "Momentum",
+        ),
+        Entry(
             "activations",
             "figure",
             "visualdl.gallery.activations",
@@ -60,6 +74,36 @@ ENTRIES: dict[str, Entry] = {
             "figure",
             "visualdl.gallery.vectorization",
             "Loop vs vectorized dot product over sizes",
+        ),
+        Entry(
+            "ewa",
+            "figure",
+            "visualdl.gallery.ewa",
+            "Exponentially weighted averages, raw and bias-corrected",
+        ),
+        Entry(
+            "lr-schedules",
+            "figure",
+            "visualdl.gallery.lr_schedules",
+            "Learning-rate schedules side by side",
+        ),
+        Entry(
+            "optimizer-race",
+            "figure",
+            "visualdl.gallery.optimizer_race",
+            "Every optimizer on every test surface: paths and loss per step",
+        ),
+        Entry(
+            "minibatch",
+            "figure",
+            "visualdl.gallery.minibatch",
+            "Batch vs mini-batch vs stochastic gradient descent on real data",
+        ),
+        Entry(
+            "adam-mistake",
+            "figure",
+            "visualdl.gallery.adam_mistake",
+            "A common mistake: the notes' Adam corrects S with beta1",
         ),
     ]
 }

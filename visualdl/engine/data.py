@@ -13,9 +13,13 @@ Example
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["DATASETS", "circles", "one_hot", "spirals", "two_moons", "xor"]
+from visualdl.backend import array_module, from_host
+
+__all__ = ["DATASETS", "circles", "mini_batches", "one_hot", "spirals", "two_moons", "xor"]
 
 
 def _check(name: str, m: int, noise: float) -> None:
@@ -83,6 +87,28 @@ def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
     if labels.min() < 0 or labels.max() >= classes:
         raise ValueError(f"one_hot: labels must lie in 0..{classes - 1}")
     return np.eye(classes)[:, labels]
+
+
+def mini_batches(
+    X: Any, Y: Any, batch_size: int | None, rng: np.random.Generator | None = None
+) -> list[tuple[Any, Any]]:
+    """Shuffle the columns with ``rng`` and cut them into mini-batches of ``batch_size``.
+
+    Shapes: ``X: (n_x, m)``, ``Y: (n_y, m)`` -> a list of ``(X_t, Y_t)`` with ``batch_size``
+    columns each but the last, which holds the remaining ``m % batch_size``. With
+    ``batch_size=None`` the whole set is one batch, unshuffled (batch gradient descent).
+    """
+    m = X.shape[1]
+    if Y.shape[1] != m:
+        raise ValueError(f"mini_batches: X and Y must have the same m, got {m} and {Y.shape[1]}")
+    if batch_size is None:
+        return [(X, Y)]
+    if batch_size < 1:
+        raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
+    order = (rng or np.random.default_rng()).permutation(m)
+    perm = from_host(order, like=X) if array_module(X) is not np else order
+    Xs, Ys = X[:, perm], Y[:, perm]
+    return [(Xs[:, k : k + batch_size], Ys[:, k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 DATASETS = {"xor": xor, "two_moons": two_moons, "circles": circles, "spirals": spirals}

@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,8 +25,10 @@ from visualdl import trace
 from visualdl.backend import array_module, to_host
 from visualdl.engine import losses
 from visualdl.engine._checks import check_finite
+from visualdl.engine.data import mini_batches
 from visualdl.engine.initializers import Rng, make_rng
 from visualdl.engine.layers import Dense, Dropout, Layer
+from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.regularization import (
     check_keep_prob,
     l1_penalty,
@@ -156,21 +159,48 @@ class Sequential:
         every: int = 100,
         print_cost: bool = False,
         callback: Callable[[int, Sequential], None] | None = None,
+        *,
+        optimizer: str | Optimizer = "gd",
+        batch_size: int | None = None,
+        seed: int = 0,
+        schedule: Callable[[int], float] | None = None,
     ) -> dict[str, list]:
-        """Full-batch gradient descent. Returns ``{"iteration": [...], "cost": [...]}`` with the
-        cost every ``every`` iterations (and the last); ``callback(i, model)`` runs at the same
-        moments. Raises ``FloatingPointError`` naming the iteration if the cost stops being
-        finite."""
+        """Train for ``num_iterations`` passes over the data (epochs).
+
+        With ``batch_size=None`` each pass is one full-batch step (batch gradient descent);
+        otherwise the columns are shuffled with ``default_rng(seed)`` every pass and cut into
+        mini-batches of ``batch_size`` (the last one smaller): ``m`` gives batch, ``64``
+        mini-batch and ``1`` stochastic gradient descent. ``optimizer`` is a name (with
+        ``learning_rate``) or an :class:`Optimizer`; ``schedule(epoch)`` sets the rate per pass.
+
+        Returns ``{"iteration", "cost"}`` every ``every`` passes (and the last), the cost being
+        the example-weighted mean of the pass's mini-batch costs, plus ``"step_cost"`` with the
+        cost of every step. ``callback(i, model)`` runs at the recorded passes. Raises
+        ``FloatingPointError`` naming the pass and step if the cost stops being finite.
+        """
         if num_iterations < 1 or every < 1:
             raise ValueError("fit: num_iterations and every must be >= 1")
-        history: dict[str, list] = {"iteration": [], "cost": []}
+        opt = (
+            optimizer
+            if isinstance(optimizer, Optimizer)
+            else Optimizer(optimizer, lr=learning_rate)
+        )
+        rng = make_rng(seed)
+        history: dict[str, list] = {"iteration": [], "cost": [], "step_cost": []}
         for i in range(num_iterations):
-            J = self.train_step(X, Y, learning_rate)
-            if not J == J or J in (float("inf"), float("-inf")):
-                raise FloatingPointError(
-                    f"fit: cost became {J} at iteration {i}; lower the learning rate"
-                )
+            lr = None if schedule is None else float(schedule(i))
+            total = 0.0
+            for Xb, Yb in mini_batches(X, Y, batch_size, rng):
+                J = self._step(Xb, Yb, opt, lr)
+                if not math.isfinite(J):
+                    raise FloatingPointError(
+                        f"fit: cost became {J} at iteration {i}, step "
+                        f"{len(history['step_cost'])}; lower the learning rate"
+                    )
+                history["step_cost"].append(J)
+                total += J * Xb.shape[1]
             if i % every == 0 or i == num_iterations - 1:
+                J = total / X.shape[1]
                 history["iteration"].append(i)
                 history["cost"].append(J)
                 if print_cost:
@@ -178,6 +208,14 @@ class Sequential:
                 if callback is not None:
                     callback(i, self)
         return history
+
+    def _step(self, X: Array, Y: Array, opt: Optimizer, lr: float | None) -> float:
+        """Forward, cost, backward and one optimizer step; the cost before the step."""
+        AL = self.forward(X, training=True)
+        J = self.cost(AL, Y)
+        grads = self.backward(AL, Y)
+        self.set_params(opt.step(self.params, grads, lr=lr, loss=J))
+        return J
 
     # -- prediction ---------------------------------------------------------------------
     def predict(self, X: Array) -> Array:

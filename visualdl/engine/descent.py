@@ -1,0 +1,89 @@
+"""Run an optimizer on a differentiable function and keep the whole path.
+
+The run stops at the first step whose loss or parameters are not finite and says where
+(``diverged_at``), so a picture never draws garbage silently.
+
+Example
+-------
+>>> from visualdl.engine.descent import minimize
+>>> from visualdl.engine.optimizers import Optimizer
+>>> from visualdl.engine.surfaces import get
+>>> bowl = get("bowl")
+>>> path = minimize(bowl, Optimizer("momentum", lr=0.5), steps=200)
+>>> bool(path.loss[-1] < 1e-6), path.diverged_at
+(True, None)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from visualdl.backend import to_host
+from visualdl.engine.optimizers import Optimizer
+
+__all__ = ["Objective", "Path", "minimize"]
+
+
+class Objective(Protocol):
+    """What :func:`minimize` needs: ``loss(params)`` and ``gradients(params)`` (``d`` + key)."""
+
+    def loss(self, params: dict[str, Any]) -> float: ...
+
+    def gradients(self, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass
+class Path:
+    """Parameters ``params[key]: (T + 1, ...)`` and ``loss: (T + 1,)`` at every point visited,
+    ``lr: (T,)`` of every step taken, and the step at which the run diverged (or None)."""
+
+    params: dict[str, np.ndarray]
+    loss: np.ndarray
+    lr: np.ndarray
+    diverged_at: int | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def _finite(loss: float, params: dict[str, Any]) -> bool:
+    return math.isfinite(loss) and all(np.all(np.isfinite(to_host(v))) for v in params.values())
+
+
+def minimize(
+    objective: Objective,
+    optimizer: Optimizer,
+    steps: int,
+    start: dict[str, Any] | None = None,
+    schedule: Callable[[int], float] | None = None,
+) -> Path:
+    """Take ``steps`` optimizer steps from ``start`` (a surface's own start by default).
+
+    ``schedule(t)`` gives the learning rate of step ``t = 0, 1, ...`` (else the optimizer's).
+    """
+    if steps < 1:
+        raise ValueError(f"minimize: steps must be >= 1, got {steps}")
+    if start is None:
+        x0, y0 = objective.start  # a Surface
+        start = {"x": np.float64(x0), "y": np.float64(y0)}
+    params = {k: np.asarray(v, dtype=np.float64) for k, v in start.items()}
+    points = [params]
+    losses = [objective.loss(params)]
+    lrs: list[float] = []
+    diverged = None
+    for t in range(steps):
+        lr = optimizer.lr if schedule is None else float(schedule(t))
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
+            params = optimizer.step(params, objective.gradients(params), lr=lr, loss=losses[-1])
+            loss = objective.loss(params)
+        if not _finite(loss, params):
+            diverged = t + 1
+            break
+        points.append(params)
+        losses.append(loss)
+        lrs.append(lr)
+    stacked = {k: np.array([to_host(p[k]) for p in points]) for k in start}
+    return Path(stacked, np.array(losses), np.array(lrs), diverged, dict(optimizer.state or {}))

@@ -1,0 +1,249 @@
+"""Optimizers as pure steps ``(params, grads, state, hyper) -> (params, state)``.
+
+Parameters, gradients and state are dicts keyed as in the notes: ``W1`` has gradient ``dW1``,
+first moment ``VdW1`` and second moment ``SdW1``; ``t`` counts the steps taken. The same steps
+move a model's weights and a point ``{"x", "y"}`` on a 2-D test surface.
+
+=============  =====================================================================
+``gd``         ``theta -= lr g``
+``momentum``   ``V = beta V + (1 - beta) g`` (form ``ema``, the notes') or ``V = beta V + g``
+               (form ``classic``); ``theta -= lr V``. The classic form with ``lr (1 - beta)``
+               takes the same steps as the EMA form with ``lr``.
+``nesterov``   momentum that steps along ``beta V + (1 - beta) g`` (or ``beta V + g``), the
+               velocity looked ahead by one step
+``adagrad``    ``S += g^2``; ``theta -= lr g / (sqrt(S) + eps)``
+``rmsprop``    ``S = beta S + (1 - beta) g^2``; ``theta -= lr g / (sqrt(S) + eps)``
+``adam``       ``V = beta1 V + (1 - beta1) g``, ``S = beta2 S + (1 - beta2) g^2``,
+               ``V^c = V / (1 - beta1^t)``, ``S^c = S / (1 - beta2^t)``,
+               ``theta -= lr V^c / (sqrt(S^c) + eps)``
+``adamw``      Adam, then ``theta -= lr weight_decay theta`` for every parameter but biases
+=============  =====================================================================
+
+``adam_notes`` is the notes' mistaken Adam, which corrects S with ``1 - beta1^t`` instead of
+``1 - beta2^t``: its first step is about 10 times too long. It exists only so that the
+"common mistakes" figure can run it beside the right one.
+
+Defaults as in the notes: beta 0.9, beta1 0.9, beta2 0.999, eps 1e-8 (outside the root).
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.engine.optimizers import Optimizer
+>>> opt = Optimizer("adam", lr=0.1)
+>>> new = opt.step({"x": np.array(1.0)}, {"dx": np.array(4.0)})
+>>> round(float(new["x"]), 6)  # Adam's first step has size lr, whatever the gradient
+0.9
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from visualdl import trace
+from visualdl.backend import array_module
+
+__all__ = [
+    "DEFAULTS",
+    "OPTIMIZERS",
+    "Optimizer",
+    "check_hyper",
+    "init_state",
+    "step",
+]
+
+Array = Any
+Params = dict[str, Array]
+State = dict[str, Any]
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "gd": {"lr": 0.01},
+    "momentum": {"lr": 0.01, "beta": 0.9, "form": "ema"},
+    "nesterov": {"lr": 0.01, "beta": 0.9, "form": "ema"},
+    "adagrad": {"lr": 0.01, "eps": 1e-8},
+    "rmsprop": {"lr": 0.01, "beta": 0.9, "eps": 1e-8},
+    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "adamw": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
+    "adam_notes": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+}
+_MOMENTS = {
+    "momentum": "V",
+    "nesterov": "V",
+    "adagrad": "S",
+    "rmsprop": "S",
+    "adam": "VS",
+    "adamw": "VS",
+    "adam_notes": "VS",
+    "gd": "",
+}
+
+
+def check_hyper(name: str, hyper: Mapping[str, Any]) -> dict[str, Any]:
+    """The full hyper-parameters of optimizer ``name`` (defaults filled in), or ``ValueError``."""
+    if name not in DEFAULTS:
+        raise ValueError(f"optimizer: expected one of {sorted(DEFAULTS)}, got {name!r}")
+    unknown = set(hyper) - set(DEFAULTS[name])
+    if unknown:
+        raise ValueError(
+            f"{name}: unknown hyper-parameter(s) {sorted(unknown)}; "
+            f"expected some of {sorted(DEFAULTS[name])}"
+        )
+    h = {**DEFAULTS[name], **hyper}
+    if not h["lr"] > 0:
+        raise ValueError(f"{name}: learning rate lr must be > 0, got {h['lr']}")
+    for key in ("beta", "beta1", "beta2"):
+        if key in h and not 0 <= h[key] < 1:
+            raise ValueError(f"{name}: {key} must be in [0, 1), got {h[key]}")
+    if "eps" in h and not h["eps"] > 0:
+        raise ValueError(f"{name}: eps must be > 0, got {h['eps']}")
+    if "weight_decay" in h and not h["weight_decay"] >= 0:
+        raise ValueError(f"{name}: weight_decay must be >= 0, got {h['weight_decay']}")
+    if "form" in h and h["form"] not in ("ema", "classic"):
+        raise ValueError(f"{name}: form must be 'ema' or 'classic', got {h['form']!r}")
+    return h
+
+
+def init_state(name: str, params: Mapping[str, Array]) -> State:
+    """Zero moments shaped like the parameters (``VdW1``, ``SdW1``, ...) and ``t = 0``."""
+    state: State = {"t": 0}
+    for k, v in params.items():
+        for moment in _MOMENTS[name]:
+            state[f"{moment}d{k}"] = array_module(v).zeros_like(v)
+    return state
+
+
+def _velocity(V: Array, g: Array, beta: float, form: str) -> Array:
+    return beta * V + (1 - beta) * g if form == "ema" else beta * V + g
+
+
+# Each rule: (key, theta, g, state, hyper) -> new theta; it writes its moments into state.
+
+
+def _gd(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    return theta - h["lr"] * g
+
+
+def _momentum(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    V = state[f"Vd{k}"] = _velocity(state[f"Vd{k}"], g, h["beta"], h["form"])
+    return theta - h["lr"] * V
+
+
+def _nesterov(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    V = state[f"Vd{k}"] = _velocity(state[f"Vd{k}"], g, h["beta"], h["form"])
+    return theta - h["lr"] * _velocity(V, g, h["beta"], h["form"])  # one step ahead
+
+
+def _adagrad(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    S = state[f"Sd{k}"] = state[f"Sd{k}"] + g * g
+    return theta - h["lr"] * g / (array_module(S).sqrt(S) + h["eps"])
+
+
+def _rmsprop(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    S = state[f"Sd{k}"] = h["beta"] * state[f"Sd{k}"] + (1 - h["beta"]) * g * g
+    return theta - h["lr"] * g / (array_module(S).sqrt(S) + h["eps"])
+
+
+def _adam_rule(k: str, theta: Array, g: Array, state: State, h: dict, s_beta: float) -> Array:
+    """Adam with S bias-corrected by ``1 - s_beta^t`` (``beta2`` is right)."""
+    b1, b2, t = h["beta1"], h["beta2"], state["t"]
+    V = state[f"Vd{k}"] = b1 * state[f"Vd{k}"] + (1 - b1) * g
+    S = state[f"Sd{k}"] = b2 * state[f"Sd{k}"] + (1 - b2) * g * g
+    V_corrected, S_corrected = V / (1 - b1**t), S / (1 - s_beta**t)
+    return theta - h["lr"] * V_corrected / (array_module(S).sqrt(S_corrected) + h["eps"])
+
+
+def _adam(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    return _adam_rule(k, theta, g, state, h, h["beta2"])
+
+
+def _adam_notes(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    """The notes' mistake: S is bias-corrected with beta1 (1 - beta1^t), not beta2."""
+    return _adam_rule(k, theta, g, state, h, h["beta1"])
+
+
+def _adamw(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
+    new = _adam(k, theta, g, state, h)
+    if k.startswith("b"):  # biases are not decayed
+        return new
+    return new - h["lr"] * h["weight_decay"] * theta
+
+
+_RULES = {
+    "gd": _gd,
+    "momentum": _momentum,
+    "nesterov": _nesterov,
+    "adagrad": _adagrad,
+    "rmsprop": _rmsprop,
+    "adam": _adam,
+    "adamw": _adamw,
+    "adam_notes": _adam_notes,
+}
+
+
+def step(
+    name: str,
+    params: Mapping[str, Array],
+    grads: Mapping[str, Array],
+    state: State | None,
+    hyper: Mapping[str, Any],
+) -> tuple[Params, State]:
+    """One step of optimizer ``name``: returns new params and state (inputs are not changed).
+
+    ``grads`` holds ``"d" + key`` for every parameter key; ``state`` may be None (fresh).
+    """
+    h = check_hyper(name, hyper)
+    missing = [k for k in params if "d" + k not in grads]
+    if missing:
+        raise ValueError(f"{name}: no gradient for {missing} (expected keys 'd' + name)")
+    state = dict(init_state(name, params) if state is None else state)
+    state["t"] += 1
+    rule = _RULES[name]
+    new = {k: rule(k, v, grads["d" + k], state, h) for k, v in params.items()}
+    return new, state
+
+
+OPTIMIZERS: dict[str, Callable[..., tuple[Params, State]]] = {
+    n: (lambda params, grads, state, hyper, n=n: step(n, params, grads, state, hyper))
+    for n in DEFAULTS
+}
+
+
+class Optimizer:
+    """A stateful wrapper: ``Optimizer("adam", lr=0.01).step(params, grads) -> params``.
+
+    Inside ``with visualdl.trace.record()`` each step is recorded as ``optimizer.step`` with
+    info ``optimizer, t, lr, loss`` and the arrays params, grads and state.
+    """
+
+    def __init__(self, name: str = "gd", **hyper: Any) -> None:
+        self.hyper = check_hyper(name, hyper)
+        self.name = name
+        self.state: State | None = None
+
+    @property
+    def lr(self) -> float:
+        """The base learning rate."""
+        return self.hyper["lr"]
+
+    def step(
+        self,
+        params: Mapping[str, Array],
+        grads: Mapping[str, Array],
+        lr: float | None = None,
+        loss: float | None = None,
+    ) -> Params:
+        """Take one step (with ``lr`` for this step only, e.g. from a schedule)."""
+        hyper = self.hyper if lr is None else {**self.hyper, "lr": lr}
+        new, self.state = step(self.name, params, grads, self.state, hyper)
+        trace.log(
+            "optimizer.step",
+            {"optimizer": self.name, "t": self.state["t"], "lr": hyper["lr"], "loss": loss},
+            **params,
+            **{"d" + k: grads["d" + k] for k in params},
+            **{k: v for k, v in self.state.items() if k != "t"},
+        )
+        return new
+
+    def reset(self) -> None:
+        """Forget the moments and the step count."""
+        self.state = None
