@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -10,7 +11,10 @@ import sys
 import pytest
 
 from visualdl import verify
+from visualdl.engine import averaging as engine_averaging
 from visualdl.engine import losses as engine_losses
+from visualdl.engine import optimizers as engine_optimizers
+from visualdl.engine import surfaces as engine_surfaces
 
 OPS = [
     "sigmoid",
@@ -28,6 +32,16 @@ OPS = [
     "l1_penalty",
     "dropout",
 ]
+OPTIMIZER_ROWS = [
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "ewa_bias_correction",
+]
+SURFACE_ROWS = ["bowl", "rosenbrock", "beale", "saddle", "logistic"]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +54,14 @@ def test_every_op_has_a_row(rows):
     assert names[: len(OPS)] == OPS
     assert set(OPS) <= set(names) and len(names) == len(set(names))
     assert list(verify.OPS) == OPS
+
+
+def test_optimizer_and_surface_rows_follow_the_chain_rule(rows):
+    names = [r.op for r in rows]
+    assert names == OPS + ["chain_rule"] + OPTIMIZER_ROWS + SURFACE_ROWS
+    assert list(verify.OPTIMIZER_ROWS) == OPTIMIZER_ROWS
+    assert list(verify.SURFACE_ROWS) == SURFACE_ROWS
+    assert list(verify.ALL) == names
 
 
 def test_all_pass(rows):
@@ -71,6 +93,36 @@ def test_a_broken_engine_fails_its_row(monkeypatch):
     (row,) = verify.run_all(("mse",))
     assert row.op == "mse" and not row.passed and row.max_rel_error > 1e-3
     assert "FAIL" in verify.format_table([row])
+
+
+def test_a_broken_optimizer_fails_its_row(monkeypatch):
+    # the notes' mistake: S bias-corrected with beta1
+    monkeypatch.setitem(engine_optimizers._RULES, "adam", engine_optimizers._adam_notes)
+    rows = verify.run_all(("adam", "adamw", "rmsprop"))
+    assert [r.passed for r in rows] == [False, True, True]  # adamw has its own rule
+    assert rows[0].max_rel_error > 1e-3
+
+
+def test_a_broken_surface_gradient_fails_its_row(monkeypatch):
+    bowl = engine_surfaces.SURFACES["bowl"]
+    broken = dataclasses.replace(bowl, grad=lambda x, y: (0.1 * x, 4 * y))  # lost the 2
+    monkeypatch.setitem(engine_surfaces.SURFACES, "bowl", broken)
+    rows = verify.run_all(("bowl", "saddle"))
+    assert [r.passed for r in rows] == [False, True] and rows[0].max_rel_error > 1e-3
+
+
+def test_a_broken_ewa_fails_its_row(monkeypatch):
+    def ewa(series, beta, bias_correction=False):  # corrects with 1 - beta^(t + 1)
+        v = [0.0] * len(series)
+        acc = 0.0
+        for t, x in enumerate(series):
+            acc = beta * acc + (1 - beta) * x
+            v[t] = acc / (1 - beta ** (t + 2)) if bias_correction else acc
+        return v
+
+    monkeypatch.setattr(engine_averaging, "ewa", ewa)
+    (row,) = verify.run_all(("ewa_bias_correction",))
+    assert not row.passed and row.max_rel_error > 1e-3
 
 
 def test_a_crashing_check_is_a_failed_row(monkeypatch):

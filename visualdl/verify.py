@@ -1,4 +1,4 @@
-"""``visualdl verify``: every gradient the engine uses, derived by SymPy and checked.
+"""``visualdl verify``: every gradient and update rule of the engine, derived by SymPy, checked.
 
 For each op, SymPy differentiates the op's *forward* expression (``sympy.diff``), the result is
 evaluated in float64 on random inputs (``numpy.random.default_rng(20240601)``, away from kinks)
@@ -7,6 +7,13 @@ relative error ``|a - b| / max(|a| + |b|, 1e-300)``; an op passes when it is at 
 ``TOL = 1e-9`` (float64 rounding gives ~1e-16; a wrong formula gives ~1e-1). Symbolic
 simplifications (sigmoid + BCE and softmax + CE to ``a - y``, the dense layer's matrix forms,
 ``E[a D / p] = a``) must hold too, or the row fails with an infinite error.
+
+Then the optimizers (:data:`OPTIMIZER_ROWS`): each update rule, written from its definition
+and run in exact rational arithmetic, must match the engine's ``step`` over several steps
+(Nesterov against its look-ahead definition; momentum's two forms shown equivalent; Adam's
+first step ``lr`` as eps -> 0), and the bias-correction identity ``v_t = (1 - beta^t) g``
+(``sympy.rsolve``) must match ``ewa``. Last the 2-D test surfaces (:data:`SURFACE_ROWS`):
+``sympy.diff`` of each ``f(x, y)`` against the engine's hand-written ``Surface.grad``.
 
 Importing this module is cheap: SymPy loads inside :func:`run_all`.
 
@@ -26,7 +33,17 @@ from dataclasses import asdict, dataclass
 
 from visualdl.symbolic.check import TOL
 
-__all__ = ["OPS", "TOL", "Row", "format_table", "run_all", "to_json"]
+__all__ = [
+    "ALL",
+    "OPS",
+    "OPTIMIZER_ROWS",
+    "SURFACE_ROWS",
+    "TOL",
+    "Row",
+    "format_table",
+    "run_all",
+    "to_json",
+]
 
 OPS = (
     "sigmoid",
@@ -45,6 +62,17 @@ OPS = (
     "dropout",
 )
 EXTRA = ("chain_rule",)
+OPTIMIZER_ROWS = (
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "ewa_bias_correction",
+)
+SURFACE_ROWS = ("bowl", "rosenbrock", "beale", "saddle", "logistic")
+ALL = OPS + EXTRA + OPTIMIZER_ROWS + SURFACE_ROWS
 
 
 @dataclass
@@ -58,7 +86,15 @@ class Row:
 
 
 def _checks() -> dict[str, Callable]:
-    from visualdl.symbolic import activations, chain_rule, dense, losses, regularization
+    from visualdl.symbolic import (
+        activations,
+        chain_rule,
+        dense,
+        losses,
+        optimizers,
+        regularization,
+        surfaces,
+    )
 
     table: dict[str, Callable] = {}
     for name in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity"):
@@ -70,16 +106,22 @@ def _checks() -> dict[str, Callable]:
         table[name] = lambda name=name: regularization.check_penalty(name)
     table["dropout"] = regularization.check_dropout
     table["chain_rule"] = chain_rule.check
+    for name in OPTIMIZER_ROWS[:-1]:
+        table[name] = lambda name=name: optimizers.check(name)
+    table["ewa_bias_correction"] = optimizers.check_ewa
+    for name in SURFACE_ROWS:
+        table[name] = lambda name=name: surfaces.check(name)
     return table
 
 
 def run_all(ops: tuple[str, ...] | None = None) -> list[Row]:
-    """Run the cross-checks, one :class:`Row` per op (the 14 ops, then ``chain_rule``).
+    """Run the cross-checks, one :class:`Row` per op: the 14 ops, ``chain_rule``, the
+    optimizer rows and the surface rows (:data:`ALL`, in that order).
 
     Parameters
     ----------
     ops : tuple of str, optional
-        A subset of :data:`OPS` + ``("chain_rule",)``; all of them by default.
+        A subset of :data:`ALL`; all of them by default.
 
     Returns
     -------
@@ -89,7 +131,7 @@ def run_all(ops: tuple[str, ...] | None = None) -> list[Row]:
     from visualdl import backend
 
     checks = _checks()
-    names = ops if ops is not None else OPS + EXTRA
+    names = ops if ops is not None else ALL
     unknown = [n for n in names if n not in checks]
     if unknown:
         raise ValueError(f"verify: expected ops among {sorted(checks)}, got {unknown}")

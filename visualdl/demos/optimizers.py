@@ -30,7 +30,7 @@ from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.surfaces import get
 from visualdl.trace import Trace
 
-__all__ = ["LR_GRID", "OPTIMIZERS", "best_lr", "race"]
+__all__ = ["LR_GRID", "OPTIMIZERS", "best_lr", "race", "surface_grid"]
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
@@ -50,7 +50,8 @@ def best_lr(surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR
     return best
 
 
-def _grid(surface: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def surface_grid(surface: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The surface evaluated by the engine on an ``n x n`` grid over its plotting window."""
     s = get(surface)
     (x0, x1), (y0, y1) = s.bounds
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
@@ -70,7 +71,7 @@ def race(
     """
     s = get(surface)
     tr = Trace({"demo": "optimizer-race", "surface": surface, "steps": steps})
-    X, Y, F = _grid(surface, grid)
+    X, Y, F = surface_grid(surface, grid)
     tr.add(
         "surface",
         {

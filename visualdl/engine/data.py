@@ -90,7 +90,7 @@ def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
 
 
 def mini_batches(
-    X: Any, Y: Any, batch_size: int | None, rng: np.random.Generator | None = None
+    X: Any, Y: Any, batch_size: int | None, rng: np.random.Generator
 ) -> list[tuple[Any, Any]]:
     """Shuffle the columns with ``rng`` and cut them into mini-batches of ``batch_size``.
 
@@ -105,7 +105,7 @@ def mini_batches(
         return [(X, Y)]
     if batch_size < 1:
         raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
-    order = (rng or np.random.default_rng()).permutation(m)
+    order = rng.permutation(m)
     perm = from_host(order, like=X) if array_module(X) is not np else order
     Xs, Ys = X[:, perm], Y[:, perm]
     return [(Xs[:, k : k + batch_size], Ys[:, k : k + batch_size]) for k in range(0, m, batch_size)]

@@ -89,7 +89,7 @@ def check_hyper(name: str, hyper: Mapping[str, Any]) -> dict[str, Any]:
             f"expected some of {sorted(DEFAULTS[name])}"
         )
     h = {**DEFAULTS[name], **hyper}
-    if not h["lr"] > 0:
+    if isinstance(h["lr"], bool) or not h["lr"] > 0:
         raise ValueError(f"{name}: learning rate lr must be > 0, got {h['lr']}")
     for key in ("beta", "beta1", "beta2"):
         if key in h and not 0 <= h[key] < 1:

@@ -11,7 +11,15 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["BACKGROUND", "COLORS", "FONT", "MONO_FONT", "color_for", "mpl_rc"]
+__all__ = [
+    "BACKGROUND",
+    "COLORS",
+    "FONT",
+    "MONO_FONT",
+    "OPTIMIZER_COLORS",
+    "color_for",
+    "mpl_rc",
+]
 
 COLORS: dict[str, str] = {
     "input": "#8E9AAF",  # X, A[0]
@@ -25,6 +33,19 @@ COLORS: dict[str, str] = {
     "class1": "#E1812C",
     "text": "#222222",
     "muted": "#9A9A9A",
+}
+
+#: One colour per optimizer, shared by the gallery figures and the Manim scenes.
+#: ``adam_notes`` (the notes' mistaken bias correction) is a dark slate, far from ``adam``.
+OPTIMIZER_COLORS: dict[str, str] = {
+    "gd": "#7F7F7F",
+    "momentum": "#4C72B0",
+    "nesterov": "#17BEBB",
+    "adagrad": "#8172B3",
+    "rmsprop": "#29A36A",
+    "adam": "#E4572E",
+    "adamw": "#F2B134",
+    "adam_notes": "#2F4858",
 }
 
 BACKGROUND = {"figure": "#FFFFFF", "scene": "#111318"}

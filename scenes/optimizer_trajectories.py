@@ -1,0 +1,240 @@
+"""Optimizers race on the Beale surface: contour map, moving dots with fading trails.
+
+Gradient descent, momentum, RMSprop and Adam start from the same point and take the same
+number of steps, each with its best learning rate from the same grid (the lowest loss after
+the race); a fifth run, gradient descent with a learning rate that is too large, diverges
+and is marked where it left. Every position, learning rate and loss comes from
+:func:`visualdl.demos.optimizers.race`. Beats: ``intro``, ``race``, ``summary``.
+
+Render: ``visualdl render optimizer-trajectories``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Scene, Star, VGroup
+
+from visualdl.anim.contour import ContourMap
+from visualdl.anim.fade import Appear
+from visualdl.anim.numbers import MINUS, fmt, text
+from visualdl.anim.trails import Trail, TrailRace
+from visualdl.demos.optimizers import race
+from visualdl.trace import Trace
+from visualdl.viz.style import BACKGROUND, COLORS, OPTIMIZER_COLORS
+
+__all__ = [
+    "DIVERGING",
+    "OPTIMIZERS",
+    "OptimizerTrajectories",
+    "Run",
+    "STEPS",
+    "SURFACE",
+    "loss_text",
+    "lr_text",
+    "race_traces",
+    "runs",
+]
+
+SURFACE = "beale"
+OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+STEPS = 100
+DIVERGING = {"gd": 0.1}  # a rate too large for gradient descent here
+NAMES = {"gd": "GD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+MAP_H = 6.3
+RACE_TIME = 16.0
+CHUNK = 2  # steps per play
+
+
+@dataclass(frozen=True)
+class Run:
+    """One optimizer's run as the scene draws it (arrays straight from its ``path`` record)."""
+
+    optimizer: str
+    label: str
+    lr: float
+    x: Any  # (T + 1,) positions
+    y: Any
+    loss: Any  # (T + 1,)
+    lrs: Any  # (T,) learning rate of each step
+    diverged_at: int | None
+
+    @property
+    def color(self) -> str:
+        return OPTIMIZER_COLORS[self.optimizer]
+
+    @property
+    def T(self) -> int:
+        return len(self.x) - 1
+
+
+def race_traces() -> list[Trace]:
+    """The race (best rates) and the diverging run, each a trace of ``race``."""
+    best = race(SURFACE, OPTIMIZERS, STEPS)
+    too_large = race(SURFACE, tuple(DIVERGING), STEPS, lrs=DIVERGING, grid=2)
+    return [best, too_large]
+
+
+def runs(traces: list[Trace]) -> list[Run]:
+    """Every ``path`` record of ``traces`` as a :class:`Run` (labels name the rate when an
+    optimizer runs twice)."""
+    out = []
+    for tr in traces:
+        for r in tr.find("path"):
+            name = r.info["optimizer"]
+            label = NAMES.get(name, name)
+            if r.info["diverged_at"] is not None:
+                label += " (too large)"
+            out.append(
+                Run(
+                    name,
+                    label,
+                    float(r.info["lr"]),
+                    r["x"],
+                    r["y"],
+                    r["loss"],
+                    r["lr"],
+                    r.info["diverged_at"],
+                )
+            )
+    return out
+
+
+def lr_text(run: Run, k: int) -> str:
+    """``α = 0.03``: the learning rate of step ``k`` (the last step's once the run ended)."""
+    if len(run.lrs) == 0:
+        return f"α = {run.lr:g}"
+    return f"α = {float(run.lrs[min(k, len(run.lrs) - 1)]):g}"
+
+
+def loss_text(run: Run, k: int) -> str:
+    """``loss 0.0123`` at step ``k``, or where the run diverged once it has."""
+    if run.diverged_at is not None and k >= run.diverged_at:
+        return f"diverged at step {run.diverged_at}"
+    v = float(run.loss[min(k, run.T)])
+    s = fmt(v, 3) if v >= 0.01 else f"{v:.1e}".replace("-", MINUS)
+    return f"loss {s}"
+
+
+class OptimizerTrajectories(Scene):
+    """Four optimizers race on Beale's surface; a fifth diverges."""
+
+    def construct(self) -> None:
+        self.camera.background_color = BACKGROUND["scene"]
+        self.traces = race_traces()
+        self.runs = runs(self.traces)
+        self.intro()
+        self.race()
+        self.summary()
+
+    # -- helpers --------------------------------------------------------------------------
+    def build_legend(self) -> VGroup:
+        """One block per run: colour swatch and name, then its rate and loss (updatable)."""
+        blocks, self.cells = [], []
+        for r in self.runs:
+            swatch = Line(LEFT * 0.2, RIGHT * 0.2).set_stroke(r.color, 5)
+            head = VGroup(swatch, text(r.label, "#FFFFFF", 20)).arrange(RIGHT, buff=0.15)
+            info = VGroup(
+                text(lr_text(r, 0), COLORS["muted"], 18), text(loss_text(r, 0), COLORS["loss"], 18)
+            ).arrange(RIGHT, buff=0.3)
+            info.next_to(head, DOWN, aligned_edge=LEFT, buff=0.1).shift(RIGHT * 0.55)
+            blocks.append(VGroup(head, info))
+            self.cells.append(info)
+        return VGroup(*blocks).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
+
+    def set_cell(self, i: int, j: int, s: str) -> None:
+        """Rewrite cell ``j`` (0 rate, 1 loss) of run ``i`` when its text changed."""
+        old = self.cells[i][j]
+        if old.text == s.replace(" ", ""):  # Manim keeps the text without spaces
+            return
+        color = COLORS["muted"] if j == 0 else COLORS["loss"]
+        if j == 1 and s.startswith("diverged"):
+            color = self.runs[i].color
+        new = text(s, color, 18).move_to(old, aligned_edge=LEFT)
+        self.cells[i].submobjects[j] = new
+
+    def counter(self, k: int) -> VGroup:
+        return text(f"step {k} / {STEPS}", "#FFFFFF", 26).move_to(
+            self.counter_anchor, aligned_edge=UL
+        )
+
+    # -- beats ----------------------------------------------------------------------------
+    def intro(self) -> None:
+        surf = self.traces[0].last("surface")
+        X, Y, F = surf["X"], surf["Y"], surf["F"]
+        width = MAP_H * (float(X.max()) - float(X.min())) / (float(Y.max()) - float(Y.min()))
+        self.map = ContourMap(X, Y, F, width, MAP_H, minimum=None)
+        self.map.to_corner(DOWN + LEFT, buff=0.35)
+        plane = self.map.plane
+        title = text(f"Optimizers racing on the {surf.info['title']} surface", "#FFFFFF", 28)
+        title.to_corner(UL, buff=0.3)
+        start = Dot(plane.to_point(*surf.info["start"]), radius=0.06, color="#FFFFFF")
+        goal = Star(n=5, outer_radius=0.14, color=COLORS["loss"]).set_fill(COLORS["loss"], 1)
+        goal.move_to(plane.to_point(*surf.info["minimum"]))
+        right = self.map.get_right()[0] + 0.45
+        self.counter_anchor = [right, self.map.get_top()[1], 0]
+        self.count = self.counter(0)
+        self.legend = self.build_legend().next_to(self.count, DOWN, aligned_edge=LEFT, buff=0.35)
+        self.note = note = text(
+            "each rate: the best of one grid\n(lowest loss after the race)",
+            COLORS["muted"],
+            16,
+        ).next_to(self.legend, DOWN, aligned_edge=LEFT, buff=0.35)
+        self.trails = []
+        for r in self.runs:
+            x, y = plane.clip_path(r.x, r.y)
+            self.trails.append(Trail(plane.to_point(x, y), r.color))
+        self.play(
+            Appear(title),
+            FadeIn(self.map),
+            Appear(start),
+            Appear(goal),
+            Appear(self.count),
+            Appear(self.legend),
+            Appear(note),
+            run_time=0.8,
+        )
+        self.add(*self.trails)
+        self.wait(1.5)
+
+    def race(self) -> None:
+        self.slot = VGroup(self.count)
+        self.remove(self.count)
+        self.add(self.slot)
+        marks: list[tuple[Run, Trail]] = [
+            (r, t) for r, t in zip(self.runs, self.trails, strict=True) if r.diverged_at
+        ]
+
+        def show(k: int) -> None:
+            self.slot.submobjects = [self.counter(k)]
+            for i, r in enumerate(self.runs):
+                self.set_cell(i, 0, lr_text(r, k))
+                self.set_cell(i, 1, loss_text(r, k))
+            for r, t in list(marks):
+                if k >= r.diverged_at:
+                    cross = Cross(scale_factor=0.16, stroke_color=r.color, stroke_width=5)
+                    self.crosses.add(cross.move_to(t.points_[-1]))
+                    marks.remove((r, t))
+
+        # Text changes between plays (Manim fixes what it redraws when a play begins).
+        self.crosses = VGroup()
+        self.add(self.crosses)
+        for k in range(0, STEPS, CHUNK):
+            show(k)
+            end = min(k + CHUNK, STEPS)
+            race = TrailRace(self.trails, k, end, extras=[self.slot, self.legend, self.crosses])
+            self.play(race, run_time=RACE_TIME * (end - k) / STEPS)
+        show(STEPS)
+        self.wait(0.5)
+
+    def summary(self) -> None:
+        done = [r for r in self.runs if r.diverged_at is None]
+        best = min(done, key=lambda r: float(r.loss[-1]))
+        line = VGroup(
+            text(f"lowest loss after {STEPS} steps:", "#FFFFFF", 20),
+            text(f"{best.label}, {loss_text(best, STEPS)}", best.color, 20),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        line.next_to(self.note, DOWN, aligned_edge=LEFT, buff=0.35)
+        self.play(Appear(line), run_time=0.5)
+        self.wait(3.0)
