@@ -1,7 +1,8 @@
 """Momentum as an exponentially weighted average of the gradients, in a narrow valley.
 
 Gradient descent on ``f = 0.1 x^2 + 2 y^2`` zig-zags: the across-valley gradient flips sign
-every step. Averaging those gradients, ``v = beta v + (1 - beta) g`` (the notes' EMA form,
+every step, and at ``alpha = 0.52``, just past what the steep direction allows, the zig-zag
+grows. Averaging those gradients, ``v = beta v + (1 - beta) g`` (the notes' EMA form,
 beta 0.9), cancels the flips and keeps the steady pull along the valley; momentum steps along
 ``-alpha v`` instead of ``-alpha g``. Every point, arrow and number comes from
 :func:`visualdl.demos.momentum.momentum_trace` (the engine's ``optimizer.step`` records).

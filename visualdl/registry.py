@@ -108,7 +108,7 @@ ENTRIES: dict[str, Entry] = {
     ]
 }
 
-DEFAULT_SCENES = ("mlp-forward-backward", "chain-rule")
+DEFAULT_SCENES = ("mlp-forward-backward", "chain-rule", "optimizer-trajectories", "momentum")
 
 
 def scenes() -> list[Entry]:
