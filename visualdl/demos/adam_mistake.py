@@ -32,6 +32,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from visualdl.demos.optimizers import add_surface
 from visualdl.engine.descent import Path, minimize
 from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.surfaces import get
@@ -101,20 +102,7 @@ def adam_mistake(
         name: minimize(s, Optimizer(name, lr=surface_lr, beta1=beta1, beta2=beta2), steps)
         for name in VARIANTS
     }
-    (x0, x1), (y0, y1) = _window(s.bounds, paths.values())
-    X, Y = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
-    tr.add(
-        "surface",
-        {
-            "name": s.name,
-            "title": s.title,
-            "start": list(s.start),
-            "minimum": None if s.minimum is None else list(s.minimum),
-        },
-        X=X,
-        Y=Y,
-        F=s.f(X, Y),
-    )
+    add_surface(tr, surface, grid, bounds=_window(s.bounds, paths.values()))
     for name, path in paths.items():
         tr.add(
             "path",

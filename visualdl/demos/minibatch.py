@@ -31,6 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from visualdl.demos.optimizers import add_surface
 from visualdl.engine import mlp
 from visualdl.engine.surfaces import breast_cancer_radius, get
 from visualdl.trace import Trace, record
@@ -61,15 +62,7 @@ def minibatch(
     X, Y = r[None, :], t[None, :]
     m = X.shape[1]
     tr = Trace({"demo": "minibatch", "seed": seed, "lr": lr, "epochs": epochs})
-    (w0, w1), (b0, b1) = s.bounds
-    W, B = np.meshgrid(np.linspace(w0, w1, grid), np.linspace(b0, b1, grid))
-    tr.add(
-        "surface",
-        {"name": s.name, "title": s.title, "start": list(s.start), "m": m},
-        X=W,
-        Y=B,
-        F=s.f(W, B),
-    )
+    add_surface(tr, "logistic", grid, m=m)
     for batch_size in batch_sizes:
         model = mlp([1, 1], output="sigmoid", seed=seed)
         model.set_params({"W1": np.array([[s.start[0]]]), "b1": np.array([[s.start[1]]])})

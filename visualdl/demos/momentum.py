@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualdl.demos.optimizers import surface_grid
+from visualdl.demos.optimizers import add_surface
 from visualdl.engine.averaging import ewa
 from visualdl.engine.descent import minimize
 from visualdl.engine.optimizers import Optimizer
@@ -58,19 +58,7 @@ def momentum_trace(
     bowl from ``START`` (see the module docstring for the records)."""
     s = get(SURFACE)
     tr = Trace({"demo": "momentum", "surface": SURFACE, "lr": lr, "beta": beta, "steps": steps})
-    X, Y, F = surface_grid(SURFACE, grid)
-    tr.add(
-        "surface",
-        {
-            "name": s.name,
-            "title": s.title,
-            "start": list(START),
-            "minimum": list(s.minimum),
-        },
-        X=X,
-        Y=Y,
-        F=F,
-    )
+    add_surface(tr, SURFACE, grid, start=START)
     paths = []
     for name, hyper in (("gd", {}), ("momentum", {"beta": beta, "form": "ema"})):
         with record() as rec:

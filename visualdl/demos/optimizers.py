@@ -30,7 +30,7 @@ from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.surfaces import get
 from visualdl.trace import Trace
 
-__all__ = ["LR_GRID", "OPTIMIZERS", "best_lr", "race", "surface_grid"]
+__all__ = ["LR_GRID", "OPTIMIZERS", "add_surface", "best_lr", "race"]
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
@@ -50,12 +50,33 @@ def best_lr(surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR
     return best
 
 
-def surface_grid(surface: str, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The surface evaluated by the engine on an ``n x n`` grid over its plotting window."""
+def add_surface(
+    tr: Trace,
+    surface: str,
+    n: int = 120,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    start: Sequence[float] | None = None,
+    **info: object,
+) -> None:
+    """Add the ``surface`` record: the engine's ``f`` on an ``n x n`` grid ``X, Y, F`` over
+    ``bounds`` (the surface's plotting window by default); info ``name, title, start, minimum``
+    (``start`` defaults to the surface's) and any extra ``info``."""
     s = get(surface)
-    (x0, x1), (y0, y1) = s.bounds
+    (x0, x1), (y0, y1) = bounds or s.bounds
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    return X, Y, s.f(X, Y)
+    tr.add(
+        "surface",
+        {
+            "name": s.name,
+            "title": s.title,
+            "start": list(start or s.start),
+            "minimum": None if s.minimum is None else list(s.minimum),
+            **info,
+        },
+        X=X,
+        Y=Y,
+        F=s.f(X, Y),
+    )
 
 
 def race(
@@ -71,19 +92,7 @@ def race(
     """
     s = get(surface)
     tr = Trace({"demo": "optimizer-race", "surface": surface, "steps": steps})
-    X, Y, F = surface_grid(surface, grid)
-    tr.add(
-        "surface",
-        {
-            "name": s.name,
-            "title": s.title,
-            "start": list(s.start),
-            "minimum": None if s.minimum is None else list(s.minimum),
-        },
-        X=X,
-        Y=Y,
-        F=F,
-    )
+    add_surface(tr, surface, grid)
     for name in optimizers:
         lr = lrs[name] if lrs is not None and name in lrs else best_lr(surface, name, steps)
         path: Path = minimize(s, Optimizer(name, lr=lr), steps)
