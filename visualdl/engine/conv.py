@@ -1,0 +1,314 @@
+"""Convolution (cross-correlation), transposed convolution and pooling, in the notes' layout.
+
+Tensors are ``(m, n_H, n_W, n_C)`` and kernels ``(f, f, n_C_prev, n_C)``. Like the notes and
+every framework, "convolution" here is cross-correlation: the kernel is not flipped.
+
+Output size along an axis: ``floor((n + 2p - d(f - 1) - 1) / s) + 1``, which is the notes'
+``floor((n + 2p - f) / s) + 1`` for dilation ``d = 1``. :func:`window_starts` gives the top-left
+corner of every window; the fast ops, the slow loop oracles and the scenes all take the window
+positions from it.
+
+Gradient convention (as for dense layers): ``dZ`` and ``dX`` are per-example gradients of the
+summed loss; ``dW`` and ``db`` are gradients of the mean cost, so they carry the 1/m.
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.engine.conv import conv2d
+>>> X = np.zeros((1, 6, 6, 1)); X[0, :, :3, 0] = 10      # the notes' bright | dark image
+>>> W = np.array([[1, 0, -1]] * 3, float).reshape(3, 3, 1, 1)  # vertical edge detector
+>>> Z, _ = conv2d(X, W, np.zeros(1))
+>>> Z[0, 0, :, 0].tolist()
+[0.0, 30.0, 30.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from visualdl import trace
+from visualdl.backend import array_module
+
+__all__ = [
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "conv2d",
+    "conv2d_backward",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "output_size",
+    "resolve_padding",
+    "window_starts",
+    "windows",
+]
+
+Array = Any
+
+
+# -- geometry ---------------------------------------------------------------------------------
+
+
+def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
+    """``floor((n + 2p - d(f - 1) - 1) / s) + 1``: windows along one axis."""
+    span = d * (f - 1) + 1
+    if span > n + 2 * p:
+        raise ValueError(
+            f"conv: kernel spans {span} pixels (f={f}, dilation={d}) but the padded input "
+            f"has only {n + 2 * p} (n={n}, p={p})"
+        )
+    return (n + 2 * p - span) // s + 1
+
+
+def resolve_padding(padding: int | str, f: int, s: int = 1, d: int = 1) -> int:
+    """Padding per side: ``"valid"`` is 0; ``"same"`` is ``d(f - 1) / 2``, which keeps the size
+    only for stride 1 and an odd (dilated) kernel span, and is an error otherwise."""
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        span = d * (f - 1) + 1
+        if s != 1 or span % 2 == 0:
+            raise ValueError(
+                f"conv: padding 'same' keeps n_H and n_W only with stride 1 and an odd kernel "
+                f"span, got stride {s} and span {span} (f={f}, dilation={d})"
+            )
+        return (span - 1) // 2
+    if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
+        raise ValueError(f"conv: padding must be 'valid', 'same' or an int >= 0, got {padding!r}")
+    return int(padding)
+
+
+def window_starts(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
+    """Top (or left) edge of every window along one axis, in the padded input."""
+    return np.arange(output_size(n, f, p, s, d)) * s
+
+
+def windows(
+    n_H: int, n_W: int, f: int, p: int = 0, s: int = 1, d: int = 1
+) -> list[tuple[int, int, int, int]]:
+    """Every window as ``(h, w, top, left)`` in visiting order (row by row): output cell
+    ``(h, w)`` reads the padded input at rows ``top + d*i`` and columns ``left + d*j``."""
+    tops, lefts = window_starts(n_H, f, p, s, d), window_starts(n_W, f, p, s, d)
+    return [(h, w, int(t), int(lf)) for h, t in enumerate(tops) for w, lf in enumerate(lefts)]
+
+
+def _check_conv(op: str, X: Array, W: Array, b: Array) -> None:
+    if X.ndim != 4:
+        raise ValueError(f"{op}: X must be (m, n_H, n_W, n_C), got shape {tuple(X.shape)}")
+    if W.ndim != 4 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"{op}: W must be (f, f, n_C_prev, n_C), got shape {tuple(W.shape)}")
+    if X.shape[3] != W.shape[2]:
+        raise ValueError(
+            f"{op}: X has {X.shape[3]} channels but W expects n_C_prev = {W.shape[2]} "
+            f"(X {tuple(X.shape)}, W {tuple(W.shape)})"
+        )
+    if tuple(b.shape) not in ((W.shape[3],), (1, 1, 1, W.shape[3])):
+        raise ValueError(f"{op}: b must have {W.shape[3]} entries, got shape {tuple(b.shape)}")
+
+
+def _pad(X: Array, p: int) -> Array:
+    if p == 0:
+        return X
+    xp = array_module(X)
+    m, n_H, n_W, n_C = X.shape
+    out = xp.zeros((m, n_H + 2 * p, n_W + 2 * p, n_C), dtype=X.dtype)
+    out[:, p : p + n_H, p : p + n_W, :] = X
+    return out
+
+
+def _patches(Xp: Array, f: int, s: int, d: int, n_H: int, n_W: int) -> Array:
+    """``(m, n_H, n_W, f, f, n_C)``: the window of every output cell, one kernel offset at a
+    time (f*f strided slices instead of a loop over windows)."""
+    xp = array_module(Xp)
+    m, _, _, n_C = Xp.shape
+    out = xp.empty((m, n_H, n_W, f, f, n_C), dtype=Xp.dtype)
+    for i in range(f):
+        for j in range(f):
+            out[:, :, :, i, j, :] = Xp[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s]
+    return out
+
+
+def _unpatch(dpatches: Array, padded_shape: tuple, s: int, d: int) -> Array:
+    """The adjoint of :func:`_patches`: add every window's values back where they were read."""
+    xp = array_module(dpatches)
+    _, n_H, n_W, f, _, _ = dpatches.shape
+    out = xp.zeros(padded_shape, dtype=dpatches.dtype)
+    for i in range(f):
+        for j in range(f):
+            out[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s] += dpatches[
+                :, :, :, i, j, :
+            ]
+    return out
+
+
+def _unpad(Xp: Array, p: int) -> Array:
+    return Xp if p == 0 else Xp[:, p:-p, p:-p, :]
+
+
+# -- convolution ------------------------------------------------------------------------------
+
+
+def conv2d(
+    X: Array, W: Array, b: Array, stride: int = 1, padding: int | str = 0, dilation: int = 1
+) -> tuple[Array, dict]:
+    """``Z[i, h, w, c] = sum_{a, b, k} X_pad[i, top + d a, left + d b, k] W[a, b, k, c] + b[c]``.
+
+    Shapes: ``X (m, n_H_prev, n_W_prev, n_C_prev)``, ``W (f, f, n_C_prev, n_C)``, ``b (n_C,)``
+    -> ``Z (m, n_H, n_W, n_C)``. Fast: all windows gathered (im2col) and one matrix product.
+    """
+    _check_conv("conv2d", X, W, b)
+    f, _, n_C_prev, n_C = W.shape
+    p = resolve_padding(padding, f, stride, dilation)
+    m, n_H_prev, n_W_prev, _ = X.shape
+    n_H = output_size(n_H_prev, f, p, stride, dilation)
+    n_W = output_size(n_W_prev, f, p, stride, dilation)
+    Xp = _pad(X, p)
+    cols = _patches(Xp, f, stride, dilation, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C_prev)
+    Z = (cols @ W.reshape(f * f * n_C_prev, n_C)).reshape(m, n_H, n_W, n_C) + b.reshape(n_C)
+    cache = {
+        "cols": cols,
+        "W": W,
+        "X_shape": tuple(X.shape),
+        "padded_shape": tuple(Xp.shape),
+        "p": p,
+        "s": stride,
+        "d": dilation,
+    }
+    trace.log("conv2d.forward", {"f": f, "p": p, "s": stride, "d": dilation}, X=X, W=W, b=b, Z=Z)
+    return Z, cache
+
+
+def conv2d_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
+    """``dX`` (per example), ``dW = (1/m) sum over windows of window * dZ``, ``db = (1/m)
+    sum(dZ)``. ``dX`` is the full convolution of dZ with the flipped kernel, computed as the
+    adjoint of the gather: every window's ``dZ * W`` is added back where it was read."""
+    W, p, s, d = cache["W"], cache["p"], cache["s"], cache["d"]
+    f, _, n_C_prev, n_C = W.shape
+    m, n_H, n_W, _ = dZ.shape
+    xp = array_module(dZ)
+    dZ_flat = dZ.reshape(m * n_H * n_W, n_C)
+    dW = (cache["cols"].T @ dZ_flat).reshape(W.shape) / m
+    db = xp.sum(dZ_flat, axis=0) / m
+    dcols = (dZ_flat @ W.reshape(f * f * n_C_prev, n_C).T).reshape(m, n_H, n_W, f, f, n_C_prev)
+    dX = _unpad(_unpatch(dcols, cache["padded_shape"], s, d), p)
+    trace.log("conv2d.backward", None, dZ=dZ, dW=dW, db=db, dX=dX)
+    return dX, dW, db
+
+
+# -- transposed convolution -------------------------------------------------------------------
+
+
+def conv_transpose2d(
+    X: Array, W: Array, b: Array, stride: int = 1, padding: int = 0
+) -> tuple[Array, dict]:
+    """Scatter-add: every input pixel ``X[i, h, w, k]`` adds ``X[i, h, w, k] * W[:, :, k, c]``
+    into the output at rows ``s h ...`` and columns ``s w ...``; then ``padding`` rows and
+    columns are cut from each border.
+
+    Shapes: ``X (m, n_H, n_W, n_C_prev)``, ``W (f, f, n_C_prev, n_C)`` ->
+    ``(m, s (n_H - 1) + f - 2p, s (n_W - 1) + f - 2p, n_C)``. It is the input-gradient of
+    :func:`conv2d` with the same kernel, stride and padding.
+    """
+    _check_conv("conv_transpose2d", X, W, b)
+    if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
+        raise ValueError(f"conv_transpose2d: padding must be an int >= 0, got {padding!r}")
+    p = int(padding)
+    f, _, n_C_prev, n_C = W.shape
+    m, n_H, n_W, _ = X.shape
+    out_H, out_W = stride * (n_H - 1) + f, stride * (n_W - 1) + f
+    if out_H - 2 * p < 1 or out_W - 2 * p < 1:
+        raise ValueError(f"conv_transpose2d: padding {p} leaves no output from {out_H}x{out_W}")
+    pixels = X.reshape(m * n_H * n_W, n_C_prev)
+    dcols = (pixels @ _kernel_rows(W)).reshape(m, n_H, n_W, f, f, n_C)
+    Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), stride, 1), p) + b.reshape(n_C)
+    cache = {"X": X, "W": W, "p": p, "s": stride}
+    trace.log("conv_transpose2d.forward", {"f": f, "p": p, "s": stride}, X=X, W=W, b=b, Z=Y)
+    return Y, cache
+
+
+def _kernel_rows(W: Array) -> Array:
+    """``(n_C_prev, f*f*n_C)``: row ``k`` is the kernel seen from input channel ``k``."""
+    f, _, n_C_prev, n_C = W.shape
+    return W.transpose(2, 0, 1, 3).reshape(n_C_prev, f * f * n_C)
+
+
+def conv_transpose2d_backward(dY: Array, cache: dict) -> tuple[Array, Array, Array]:
+    """``dX`` gathers dY through every pixel's window (a convolution of dY with W),
+    ``dW = (1/m) sum_pixels x * window(dY)``, ``db = (1/m) sum(dY)``."""
+    X, W, p, s = cache["X"], cache["W"], cache["p"], cache["s"]
+    f, _, n_C_prev, n_C = W.shape
+    m, n_H, n_W, _ = X.shape
+    xp = array_module(dY)
+    dYp = _pad(dY, p)
+    win = _patches(dYp, f, s, 1, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C)
+    dX = (win @ _kernel_rows(W).T).reshape(X.shape)
+    dW = (X.reshape(m * n_H * n_W, n_C_prev).T @ win).reshape(n_C_prev, f, f, n_C)
+    dW = dW.transpose(1, 2, 0, 3) / m
+    db = xp.sum(dY.reshape(-1, n_C), axis=0) / m
+    return dX, dW, db
+
+
+# -- pooling ----------------------------------------------------------------------------------
+
+
+def _check_pool(op: str, X: Array, f: int, s: int) -> None:
+    if X.ndim != 4:
+        raise ValueError(f"{op}: X must be (m, n_H, n_W, n_C), got shape {tuple(X.shape)}")
+    if f < 1 or s < 1:
+        raise ValueError(f"{op}: f and stride must be >= 1, got f={f}, stride={s}")
+
+
+def max_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
+    """``A[i, h, w, c] = max`` of the ``f x f`` window of channel ``c`` (channels are kept).
+
+    Shapes: ``(m, n_H_prev, n_W_prev, n_C) -> (m, n_H, n_W, n_C)`` with
+    ``n_H = floor((n_H_prev - f) / s) + 1``.
+    """
+    _check_pool("max_pool2d", X, f, stride)
+    xp = array_module(X)
+    m, n_H_prev, n_W_prev, n_C = X.shape
+    n_H, n_W = output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride)
+    win = _patches(X, f, stride, 1, n_H, n_W).reshape(m, n_H, n_W, f * f, n_C)
+    A = xp.max(win, axis=3)
+    # the gradient goes to the first maximum of each window (one cell, like the loop oracle)
+    first = xp.argmax(win, axis=3)
+    mask = xp.arange(f * f).reshape(1, 1, 1, f * f, 1) == first[:, :, :, None, :]
+    cache = {"mask": mask, "X_shape": tuple(X.shape), "f": f, "s": stride}
+    trace.log("max_pool2d.forward", {"f": f, "s": stride}, X=X, A=A)
+    return A, cache
+
+
+def max_pool2d_backward(dA: Array, cache: dict) -> Array:
+    """Each window's gradient goes to the cell that held its maximum; others get 0."""
+    f, s = cache["f"], cache["s"]
+    m, n_H, n_W, n_C = dA.shape
+    xp = array_module(dA)
+    routed = xp.where(cache["mask"], dA[:, :, :, None, :], xp.zeros_like(dA)[:, :, :, None, :])
+    dX = _unpatch(routed.reshape(m, n_H, n_W, f, f, n_C), cache["X_shape"], s, 1)
+    trace.log("max_pool2d.backward", None, dA=dA, dX=dX)
+    return dX
+
+
+def avg_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
+    """``A[i, h, w, c] = mean`` of the ``f x f`` window of channel ``c``."""
+    _check_pool("avg_pool2d", X, f, stride)
+    xp = array_module(X)
+    m, n_H_prev, n_W_prev, n_C = X.shape
+    n_H, n_W = output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride)
+    A = xp.mean(_patches(X, f, stride, 1, n_H, n_W), axis=(3, 4))
+    trace.log("avg_pool2d.forward", {"f": f, "s": stride}, X=X, A=A)
+    return A, {"X_shape": tuple(X.shape), "f": f, "s": stride}
+
+
+def avg_pool2d_backward(dA: Array, cache: dict) -> Array:
+    """Each window's gradient is shared equally, ``dA / f^2``, by its ``f x f`` cells."""
+    f, s = cache["f"], cache["s"]
+    m, n_H, n_W, n_C = dA.shape
+    xp = array_module(dA)
+    share = xp.broadcast_to((dA / (f * f))[:, :, :, None, None, :], (m, n_H, n_W, f, f, n_C))
+    dX = _unpatch(share, cache["X_shape"], s, 1)
+    trace.log("avg_pool2d.backward", None, dA=dA, dX=dX)
+    return dX
