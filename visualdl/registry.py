@@ -52,6 +52,28 @@ ENTRIES: dict[str, Entry] = {
             "Momentum",
         ),
         Entry(
+            "conv-sliding",
+            "scene",
+            "visualdl.scenes.conv_sliding",
+            "Convolution: the kernel slides, products and sums fill the output; padding, stride, "
+            "channels",
+            "ConvSliding",
+        ),
+        Entry(
+            "pooling",
+            "scene",
+            "visualdl.scenes.pooling",
+            "Max vs average pooling, then the backward pass routing the gradients",
+            "Pooling",
+        ),
+        Entry(
+            "conv-transpose",
+            "scene",
+            "visualdl.scenes.conv_transpose",
+            "Transposed convolution as a scatter-add of scaled kernels",
+            "ConvTranspose",
+        ),
+        Entry(
             "activations",
             "figure",
             "visualdl.gallery.activations",

@@ -2,7 +2,10 @@
 
 from visualdl.engine import (
     activations,
+    architectures,
     averaging,
+    batchnorm,
+    conv,
     data,
     descent,
     gradcheck,
@@ -13,6 +16,16 @@ from visualdl.engine import (
     schedules,
     surfaces,
 )
+from visualdl.engine.batchnorm import BatchNorm
+from visualdl.engine.cnn_layers import (
+    Activation,
+    AvgPool2D,
+    Conv2D,
+    Flatten,
+    GlobalAvgPool,
+    MaxPool2D,
+    Residual,
+)
 from visualdl.engine.descent import minimize
 from visualdl.engine.layers import Dense, Dropout, Layer
 from visualdl.engine.model import Sequential, mlp
@@ -20,6 +33,14 @@ from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.preprocessing import Standardizer
 
 __all__ = [
+    "Activation",
+    "AvgPool2D",
+    "BatchNorm",
+    "Conv2D",
+    "Flatten",
+    "GlobalAvgPool",
+    "MaxPool2D",
+    "Residual",
     "Dense",
     "Dropout",
     "Layer",
@@ -27,7 +48,10 @@ __all__ = [
     "Sequential",
     "Standardizer",
     "activations",
+    "architectures",
     "averaging",
+    "batchnorm",
+    "conv",
     "data",
     "descent",
     "gradcheck",

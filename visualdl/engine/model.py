@@ -21,8 +21,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from visualdl import trace
-from visualdl.backend import array_module, to_host
+from visualdl.backend import array_module, from_host, to_host
 from visualdl.engine import losses
 from visualdl.engine._checks import check_finite
 from visualdl.engine.data import mini_batches
@@ -48,10 +50,16 @@ class Sequential:
 
     Parameters
     ----------
-    layers : the layers; ``Dense`` layers are numbered 1..L in order (``W1``, ``W2``, ...).
+    layers : the layers; every layer with parameters (``Dense``, ``Conv2D``, ``BatchNorm``, also
+        inside a ``Residual`` block) is numbered 1..L in order (``W1``, ``W2``, ...,
+        ``gamma3``, ...), so an MLP's dense layers are 1..L as in the notes.
     loss : ``"bce"``, ``"cross_entropy"``, ``"mse"`` or ``"l1_loss"``.
     lambd : penalty strength lambda (0 for none).
     penalty : ``"l2"`` (lambda/2m sum ||W||_F^2) or ``"l1"`` (lambda/2m sum |W|).
+
+    Inputs are ``X: (n_x, m)`` (dense layout) or ``X: (m, n_H, n_W, n_C)`` (conv layout; a
+    ``Flatten`` or ``GlobalAvgPool`` turns it into the dense layout before the dense layers).
+    Labels are always ``Y: (k, m)``.
     """
 
     def __init__(
@@ -64,10 +72,9 @@ class Sequential:
         if lambd < 0:
             raise ValueError(f"penalty: lambd must be >= 0, got {lambd}")
         self.lambd, self.penalty = float(lambd), penalty
-        dense = [layer for layer in self.layers if isinstance(layer, Dense)]
-        for l, layer in enumerate(dense, start=1):
+        for l, layer in enumerate(_parametric(self.layers), start=1):
             layer.l = l
-        self.dense = dense
+        self.dense = [layer for layer in _parametric(self.layers) if isinstance(layer, Dense)]
         self._m = 0
 
     # -- parameters ---------------------------------------------------------------------
@@ -93,9 +100,10 @@ class Sequential:
 
     # -- passes -------------------------------------------------------------------------
     def forward(self, X: Array, training: bool = False) -> Array:
-        """``A[L]`` for inputs ``X: (n_x, m)``; dropout is active only when ``training``."""
+        """``A[L]`` for inputs ``X: (n_x, m)`` or ``(m, n_H, n_W, n_C)``; dropout is active and
+        batch norm uses batch statistics only when ``training``."""
         check_finite("forward", "X", X)
-        self._m = X.shape[1] if X.ndim == 2 else 0
+        self._m = X.shape[1] if X.ndim == 2 else X.shape[0] if X.ndim == 4 else 0
         A = X
         for layer in self.layers:
             A = layer.forward(A, training)
@@ -190,7 +198,7 @@ class Sequential:
         for i in range(num_iterations):
             lr = None if schedule is None else float(schedule(i))
             total = 0.0
-            for Xb, Yb in mini_batches(X, Y, batch_size, rng):
+            for Xb, Yb in _batches(X, Y, batch_size, rng):
                 J = self._step(Xb, Yb, opt, lr)
                 if not math.isfinite(J):
                     raise FloatingPointError(
@@ -198,9 +206,9 @@ class Sequential:
                         f"{len(history['step_cost'])}; lower the learning rate"
                     )
                 history["step_cost"].append(J)
-                total += J * Xb.shape[1]
+                total += J * Yb.shape[1]
             if i % every == 0 or i == num_iterations - 1:
-                J = total / X.shape[1]
+                J = total / Y.shape[1]
                 history["iteration"].append(i)
                 history["cost"].append(J)
                 if print_cost:
@@ -232,6 +240,39 @@ class Sequential:
         Yh = to_host(Y)
         labels = Yh.reshape(-1) if Yh.shape[0] == 1 else Yh.argmax(axis=0)
         return float((pred.reshape(-1) == labels).mean())
+
+
+def _parametric(layers: Sequence[Layer]) -> list[Layer]:
+    """The layers holding parameters, in order, looking inside blocks (``children``)."""
+    found: list[Layer] = []
+    for layer in layers:
+        children = getattr(layer, "children", None)
+        if children is not None:
+            found += _parametric(children)
+        elif hasattr(layer, "l") and layer.params():
+            found.append(layer)
+    return found
+
+
+def _batches(X: Array, Y: Array, batch_size: int | None, rng: Any) -> list[tuple[Array, Array]]:
+    """:func:`~visualdl.engine.data.mini_batches`, also for ``X: (m, n_H, n_W, n_C)``: the same
+    shuffle (one ``rng.permutation(m)`` per pass) applied to axis 0 of X and the columns of Y."""
+    if X.ndim != 4:
+        return mini_batches(X, Y, batch_size, rng)
+    m = X.shape[0]
+    if Y.shape[1] != m:
+        raise ValueError(
+            f"mini_batches: X (m, n_H, n_W, n_C) and Y (k, m) must have the same m, "
+            f"got X {tuple(X.shape)} and Y {tuple(Y.shape)}"
+        )
+    if batch_size is None:
+        return [(X, Y)]
+    if batch_size < 1:
+        raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
+    order = rng.permutation(m)
+    perm = from_host(order, like=X) if array_module(X) is not np else order
+    Xs, Ys = X[perm], Y[:, perm]
+    return [(Xs[k : k + batch_size], Ys[:, k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 def mlp(

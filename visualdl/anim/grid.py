@@ -1,0 +1,131 @@
+"""A grid of square cells with numbers in them, and boxes that frame a window of cells: the
+picture of an image, a kernel or a feature map for the convolution scenes.
+
+Numbers are formatted with :func:`visualdl.anim.numbers.format_array` (``grid.texts`` holds the
+strings drawn), so a test can compare them with the trace. Cells may also start empty and get
+their numbers one at a time (:meth:`CellGrid.label_at` makes a ``Text`` centred in a cell).
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.anim.grid import CellGrid
+>>> g = CellGrid(np.array([[10.0, 0.0], [10.0, 0.0]]), cell=0.5)
+>>> g.texts, g.n_rows, g.n_cols
+([['10', '0'], ['10', '0']], 2, 2)
+>>> round(float(g.window(0, 0, 2).width), 2)
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from manim import Rectangle, Square, VGroup, VMobject
+
+from visualdl.anim.numbers import format_array, text
+from visualdl.viz.style import COLORS
+
+__all__ = ["CellGrid", "font_for"]
+
+
+def font_for(cell: float) -> float:
+    """A font size whose two-digit numbers fit a cell ``cell`` units wide."""
+    return 34 * cell
+
+
+class CellGrid(VGroup):
+    """``n_rows x n_cols`` square cells, optionally numbered.
+
+    Parameters
+    ----------
+    values : a 2-D array to write in the cells (formatted by ``format_array``), or None.
+    shape : ``(n_rows, n_cols)`` when ``values`` is None (empty cells).
+    cell : side of a cell, in scene units.
+    color : colour of the numbers and of the cell borders' tint.
+    fill : cell fill colour (None: no fill); ``fill_opacity`` its opacity.
+    muted : cells drawn dimmed (e.g. the zero-padding ring), as ``(i, j)`` pairs.
+    digits : decimals for non-integer values (None: ``format_array``'s choice).
+
+    Attributes: ``squares[i][j]``, ``labels`` (``{(i, j): Text}``, part of the group),
+    ``texts`` (rows of the strings drawn; None for an empty grid).
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray | None = None,
+        shape: tuple[int, int] | None = None,
+        cell: float = 0.6,
+        color: str = "#FFFFFF",
+        fill: str | None = None,
+        fill_opacity: float = 0.3,
+        muted: Iterable[tuple[int, int]] = (),
+        digits: int | None = None,
+        font_size: float | None = None,
+    ) -> None:
+        super().__init__()
+        if values is None and shape is None:
+            raise ValueError("CellGrid: give values or shape")
+        self.texts = None if values is None else format_array(values, digits)
+        self.n_rows, self.n_cols = (
+            (len(self.texts), len(self.texts[0])) if self.texts is not None else shape
+        )
+        self.cell = cell
+        self.color = color
+        self.font_size = font_size or font_for(cell)
+        muted = set(muted)
+        self.squares: list[list[Square]] = []
+        for i in range(self.n_rows):
+            row = []
+            for j in range(self.n_cols):
+                sq = Square(cell).set_stroke(COLORS["muted"], 1.5, 0.8)
+                if fill is not None:
+                    sq.set_fill(fill, fill_opacity)
+                sq.move_to(
+                    [(j - (self.n_cols - 1) / 2) * cell, ((self.n_rows - 1) / 2 - i) * cell, 0]
+                )
+                row.append(sq)
+            self.squares.append(row)
+        self.cells = VGroup(*[sq for r in self.squares for sq in r])
+        self.add(self.cells)
+        self.labels: dict[tuple[int, int], VMobject] = {}
+        if self.texts is not None:
+            for i, r in enumerate(self.texts):
+                for j, s in enumerate(r):
+                    c = COLORS["muted"] if (i, j) in muted else color
+                    self.labels[i, j] = self.label_at(i, j, s, c)
+            self.add(VGroup(*self.labels.values()))
+
+    def center_of(self, i: int, j: int) -> np.ndarray:
+        """The centre of cell ``(i, j)`` (row ``i`` from the top)."""
+        return self.squares[i][j].get_center()
+
+    def label_at(
+        self, i: int, j: int, s: str, color: str | None = None, font_size: float | None = None
+    ) -> VMobject:
+        """A ``Text`` ``s`` centred in cell ``(i, j)``, shrunk to fit; not added to the grid."""
+        t = text(s, color or self.color, font_size or self.font_size)
+        if t.width > 0.86 * self.cell:
+            t.scale_to_fit_width(0.86 * self.cell)
+        return t.move_to(self.center_of(i, j))
+
+    def window(
+        self, top: int, left: int, f: int, color: str = COLORS["weight"], width: float = 5
+    ) -> Rectangle:
+        """A frame around the ``f x f`` cells from ``(top, left)``; it may reach past the grid
+        (a window that does not fit)."""
+        rect = Rectangle(width=f * self.cell, height=f * self.cell).set_stroke(color, width)
+        corner = self.squares[0][0].get_center() + np.array(
+            [(left + (f - 1) / 2) * self.cell, -(top + (f - 1) / 2) * self.cell, 0]
+        )
+        return rect.move_to(corner)
+
+    def cells_in(self, top: int, left: int, f: int) -> VGroup:
+        """The squares of the ``f x f`` window at ``(top, left)`` (clipped to the grid)."""
+        return VGroup(
+            *[
+                self.squares[i][j]
+                for i in range(top, min(top + f, self.n_rows))
+                for j in range(left, min(left + f, self.n_cols))
+            ]
+        )

@@ -1,0 +1,168 @@
+"""A LeNet-style CNN on scikit-learn's 8x8 handwritten digits (shipped inside scikit-learn, so
+nothing is downloaded), its training run, and a trace of what it learned.
+
+Data: 1,797 images ``8 x 8``, pixels 0..16 scaled to [0, 1], in the conv layout
+``X: (m, 8, 8, 1)`` with one-hot labels ``Y: (10, m)``; a fixed stratified split
+(``train_test_split(test_size=0.25, random_state=0)``): 1,347 training and 450 test images.
+
+Network (LeNet's pattern at 8x8: conv, pool, conv, pool, dense, dense, softmax)::
+
+    8x8x1 -> conv f3 p1 n8, relu -> 8x8x8 -> maxpool f2 s2 -> 4x4x8
+          -> conv f3 p1 n16, relu -> 4x4x16 -> maxpool f2 s2 -> 2x2x16 -> flatten 64
+          -> fc 64, relu -> fc 10, softmax
+
+Example
+-------
+>>> from visualdl.demos.digits import digits_data, lenet_digits
+>>> (X_train, Y_train), (X_test, Y_test) = digits_data()
+>>> X_train.shape, Y_train.shape, X_test.shape
+((1347, 8, 8, 1), (10, 1347), (450, 8, 8, 1))
+>>> lenet_digits(seed=0).forward(X_test[:5]).shape
+(10, 5)
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from visualdl.engine.cnn_layers import Conv2D, Flatten, MaxPool2D
+from visualdl.engine.layers import Dense
+from visualdl.engine.model import Sequential
+from visualdl.engine.optimizers import Optimizer
+from visualdl.trace import Trace
+
+__all__ = ["digits_data", "digits_trace", "lenet_digits", "one_hot", "train_digits"]
+
+
+def one_hot(labels: np.ndarray, k: int = 10) -> np.ndarray:
+    """``(k, m)`` one-hot columns for integer labels ``(m,)``."""
+    Y = np.zeros((k, len(labels)))
+    Y[labels, np.arange(len(labels))] = 1.0
+    return Y
+
+
+def digits_data(
+    test_size: float = 0.25, seed: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``((X_train, Y_train), (X_test, Y_test))``: ``X (m, 8, 8, 1)`` in [0, 1], ``Y (10, m)``.
+
+    The split is ``train_test_split(..., test_size, random_state=seed, stratify=labels)``.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X = digits.images.astype(np.float64)[..., None] / 16.0
+    y = digits.target
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=test_size, random_state=seed, stratify=y
+    )
+    return (X_tr, one_hot(y_tr)), (X_te, one_hot(y_te))
+
+
+def lenet_digits(seed: int = 0, n1: int = 8, n2: int = 16, hidden: int = 64) -> Sequential:
+    """The module's network, He-initialized from ``numpy.random.default_rng(seed)``.
+
+    Parameters are numbered ``W1, b1`` (conv 3x3x1x``n1``), ``W2, b2`` (conv 3x3x``n1``x``n2``),
+    ``W3, b3`` (dense ``hidden`` x ``4 n2``), ``W4, b4`` (dense 10 x ``hidden``).
+    """
+    rng = np.random.default_rng(seed)
+    return Sequential(
+        [
+            Conv2D(1, n1, 3, padding=1, activation="relu", rng=rng),
+            MaxPool2D(2, 2),
+            Conv2D(n1, n2, 3, padding=1, activation="relu", rng=rng),
+            MaxPool2D(2, 2),
+            Flatten(),
+            Dense(4 * n2, hidden, "relu", rng=rng),
+            Dense(hidden, 10, "softmax", rng=rng),
+        ],
+        loss="cross_entropy",
+    )
+
+
+def train_digits(
+    epochs: int = 30,
+    batch_size: int = 32,
+    lr: float = 0.003,
+    optimizer: str = "adam",
+    seed: int = 0,
+    n_train: int | None = None,
+) -> tuple[Sequential, dict[str, list], dict[str, float]]:
+    """Train :func:`lenet_digits` with mini-batches and return ``(model, history, accuracies)``.
+
+    ``history`` is :meth:`Sequential.fit`'s (cost per epoch); ``accuracies`` holds
+    ``train``, ``test`` (fractions) and ``seconds`` (training time). ``n_train`` keeps only the
+    first training images (a smaller budget).
+    """
+    (X_tr, Y_tr), (X_te, Y_te) = digits_data()
+    if n_train is not None:
+        X_tr, Y_tr = X_tr[:n_train], Y_tr[:, :n_train]
+    model = lenet_digits(seed)
+    start = time.perf_counter()
+    history = model.fit(
+        X_tr,
+        Y_tr,
+        num_iterations=epochs,
+        every=1,
+        optimizer=Optimizer(optimizer, lr=lr),
+        batch_size=batch_size,
+        seed=seed,
+    )
+    seconds = time.perf_counter() - start
+    accuracies = {
+        "train": model.accuracy(X_tr, Y_tr),
+        "test": model.accuracy(X_te, Y_te),
+        "seconds": seconds,
+    }
+    return model, history, accuracies
+
+
+def digits_trace(
+    epochs: int = 15, batch_size: int = 32, lr: float = 0.003, seed: int = 0, k: int = 6
+) -> Trace:
+    """Train the CNN, then record its first-layer kernels and the feature maps of ``k`` test
+    digits (the first ``k`` of the test split).
+
+    Records
+    -------
+    ``kernels``: ``W (3, 3, 1, n1)`` and ``b (n1,)`` of the first conv layer (info ``layer``).
+    ``feature_maps``: ``X (k, 8, 8, 1)``, ``conv1 (k, 8, 8, n1)`` and ``conv2 (k, 4, 4, n2)``
+    (the activations after ReLU of each conv layer), ``pool1``, ``pool2``, ``labels (k,)``,
+    ``predictions (k,)``, ``probabilities (10, k)``; info ``test_accuracy``.
+    Meta: ``demo, seed, epochs, batch_size, lr``.
+
+    Example
+    -------
+    >>> tr = digits_trace(epochs=1, k=2)
+    >>> tr.last("kernels")["W"].shape, tr.last("feature_maps")["conv2"].shape
+    ((3, 3, 1, 8), (2, 4, 4, 16))
+    """
+    model, _, acc = train_digits(epochs, batch_size, lr, "adam", seed)
+    (_, _), (X_te, Y_te) = digits_data()
+    X = X_te[:k]
+    maps: dict[str, Any] = {}
+    A = X
+    names = iter(["conv1", "pool1", "conv2", "pool2"])
+    for layer in model.layers:
+        A = layer.forward(A)
+        if isinstance(layer, Conv2D | MaxPool2D):
+            maps[next(names)] = A
+    probs = model.forward(X)
+    tr = Trace({"demo": "digits-cnn", "seed": seed, "epochs": epochs, "batch_size": batch_size})
+    tr.meta["lr"] = lr
+    conv1 = model.layers[0]
+    tr.add("kernels", {"layer": 1}, W=conv1.W, b=conv1.b)
+    tr.add(
+        "feature_maps",
+        {"test_accuracy": acc["test"]},
+        X=X,
+        **maps,
+        labels=Y_te[:, :k].argmax(axis=0),
+        predictions=probs.argmax(axis=0),
+        probabilities=probs,
+    )
+    return tr

@@ -1,0 +1,378 @@
+"""Layers for convolutional networks, in the notes' layout ``(m, n_H, n_W, n_C)``.
+
+``Conv2D`` (``Z = conv(A_prev, W) + b``, ``A = g(Z)``; a 1x1 convolution is ``f=1``),
+``Activation`` (elementwise ``g`` on any shape), ``MaxPool2D`` / ``AvgPool2D``, ``Flatten``
+(``(m, n_H, n_W, n_C) -> (n_H n_W n_C, m)``, the dense layout, so the dense layers and losses
+follow unchanged), ``GlobalAvgPool`` (``(m, n_H, n_W, n_C) -> (n_C, m)``) and ``Residual``
+(``A = g(main(A_prev) + shortcut(A_prev))``, the notes' ``a[l+2] = g(z[l+2] + a[l])``).
+
+They follow the :class:`~visualdl.engine.layers.Layer` protocol: ``forward(A_prev,
+training)``, ``backward(dA) -> dA_prev``, ``params()`` keyed ``W{l}``, ``b{l}`` and ``grads``
+keyed ``dW{l}``, ``db{l}``. Gradient convention as everywhere: ``dA`` per example, ``dW`` and
+``db`` of the mean cost (``1/m``, ``m`` the examples). Inside ``with visualdl.trace.record()``
+a conv layer records ``conv{l}.forward`` (``A_prev, W, b, Z, A``) and ``conv{l}.backward``.
+
+Example
+-------
+>>> import numpy as np
+>>> from visualdl.engine.cnn_layers import Conv2D, Flatten, MaxPool2D
+>>> X = np.random.default_rng(0).normal(size=(5, 8, 8, 1))
+>>> A = Conv2D(1, 4, f=3, padding="same", rng=0).forward(X)
+>>> A.shape, MaxPool2D(2, 2).forward(A).shape, Flatten().forward(A).shape
+((5, 8, 8, 4), (5, 4, 4, 4), (256, 5))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from visualdl import trace
+from visualdl.backend import array_module, from_host, xp
+from visualdl.engine import activations
+from visualdl.engine.conv import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    conv2d,
+    conv2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+    output_size,
+    resolve_padding,
+)
+from visualdl.engine.initializers import INITIALIZERS, Rng, make_rng
+from visualdl.engine.layers import Layer
+
+__all__ = [
+    "Activation",
+    "AvgPool2D",
+    "Conv2D",
+    "Flatten",
+    "GlobalAvgPool",
+    "MaxPool2D",
+    "Residual",
+]
+
+Array = Any
+
+
+def _check_4d(op: str, A: Array) -> None:
+    if A.ndim != 4:
+        raise ValueError(f"{op}: expected A_prev of shape (m, n_H, n_W, n_C), got {tuple(A.shape)}")
+
+
+def _activation(op: str, name: str) -> activations.Activation:
+    g = activations.get(name)
+    if g.derivative is None:
+        raise ValueError(f"{op}: activation must be elementwise, got {g.name!r}")
+    return g
+
+
+class Conv2D(Layer):
+    """Convolutional layer ``l``: ``Z = conv2d(A_prev, W) + b``, ``A = g(Z)``.
+
+    Shapes: ``A_prev (m, n_H_prev, n_W_prev, n_C_prev)``, ``W (f, f, n_C_prev, n_C)``,
+    ``b (n_C,)`` -> ``Z, A (m, n_H, n_W, n_C)`` with ``n_H = floor((n_H_prev + 2p - f) / s) + 1``
+    (dilation ``d``: ``f`` becomes ``d (f - 1) + 1``). ``W`` is drawn as a standard normal
+    times ``sqrt(2 / (f f n_C_prev))`` (``"he"``), ``sqrt(1 / (f f n_C_prev))`` (``"xavier"``)
+    or 0.01 (``"scaled_normal"``); ``b`` starts at 0. Backward: ``dZ = dA * g'(Z)``, then
+    :func:`~visualdl.engine.conv.conv2d_backward`.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = Conv2D(3, 8, f=1, activation="identity", rng=0, l=4)   # a 1x1 convolution
+    >>> layer.forward(np.ones((2, 5, 5, 3))).shape, layer.params()["W4"].shape
+    ((2, 5, 5, 8), (1, 1, 3, 8))
+    """
+
+    def __init__(
+        self,
+        n_C_prev: int,
+        n_C: int,
+        f: int,
+        stride: int = 1,
+        padding: int | str = 0,
+        dilation: int = 1,
+        activation: str = "relu",
+        init: str = "he",
+        rng: int | Rng | None = None,
+        l: int = 1,
+    ) -> None:
+        if min(n_C_prev, n_C, f, stride, dilation) < 1:
+            raise ValueError(
+                f"Conv2D: n_C_prev, n_C, f, stride and dilation must be >= 1, got "
+                f"{(n_C_prev, n_C, f, stride, dilation)}"
+            )
+        if init not in INITIALIZERS:
+            raise ValueError(f"Conv2D: init must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        self.p = resolve_padding(padding, f, stride, dilation)
+        self.l, self.f, self.stride, self.dilation = l, f, stride, dilation
+        self.g = _activation("Conv2D", activation)
+        scale = INITIALIZERS[init](f * f * n_C_prev)
+        W = make_rng(rng).standard_normal((f, f, n_C_prev, n_C)) * scale
+        self.W = from_host(W)
+        self.b = xp().zeros((n_C,))
+        self._cache: tuple | None = None
+        self.dW: Array = None
+        self.db: Array = None
+
+    def output_shape(self, n_H_prev: int, n_W_prev: int) -> tuple[int, int, int]:
+        """``(n_H, n_W, n_C)`` for an ``n_H_prev x n_W_prev`` input."""
+        f, p, s, d = self.f, self.p, self.stride, self.dilation
+        return output_size(n_H_prev, f, p, s, d), output_size(n_W_prev, f, p, s, d), self.W.shape[3]
+
+    def params(self) -> dict[str, Array]:
+        return {f"W{self.l}": self.W, f"b{self.l}": self.b}
+
+    def set_params(self, params: dict[str, Array]) -> None:
+        self.W = params.get(f"W{self.l}", self.W)
+        self.b = params.get(f"b{self.l}", self.b)
+
+    @property
+    def grads(self) -> dict[str, Array]:
+        return {f"dW{self.l}": self.dW, f"db{self.l}": self.db}
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d(f"conv layer {self.l}", A_prev)
+        Z, conv_cache = conv2d(A_prev, self.W, self.b, self.stride, self.p, self.dilation)
+        A = self.g.forward(Z)
+        self._cache = (conv_cache, Z, A)
+        trace.log(
+            f"conv{self.l}.forward",
+            {"activation": self.g.name, "f": self.f, "p": self.p, "s": self.stride},
+            A_prev=A_prev,
+            W=self.W,
+            b=self.b,
+            Z=Z,
+            A=A,
+        )
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        if self._cache is None:
+            raise ValueError(f"conv layer {self.l}: backward called before forward")
+        conv_cache, Z, A = self._cache
+        if tuple(dA.shape) != tuple(A.shape):
+            raise ValueError(
+                f"conv layer {self.l}: expected dA of shape {tuple(A.shape)}, got {tuple(dA.shape)}"
+            )
+        dZ = self.g.backward(dA, Z, A)
+        dA_prev, self.dW, self.db = conv2d_backward(dZ, conv_cache)
+        trace.log(
+            f"conv{self.l}.backward", None, dA=dA, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev
+        )
+        return dA_prev
+
+
+class Activation(Layer):
+    """``A = g(Z)`` elementwise on any shape (``softmax`` only on the dense layout ``(k, m)``);
+    backward ``dZ = dA * g'(Z)``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> Activation("relu").forward(np.array([[[[-1.0, 2.0]]]])).tolist()
+    [[[[0.0, 2.0]]]]
+    """
+
+    def __init__(self, name: str = "relu") -> None:
+        self.g = activations.get(name)
+        self._cache: tuple[Array, Array] | None = None
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        if self.g.derivative is None and A_prev.ndim != 2:
+            raise ValueError(
+                f"activation {self.g.name}: needs the dense layout (k, m), "
+                f"got shape {tuple(A_prev.shape)}"
+            )
+        A = self.g.forward(A_prev)
+        self._cache = (A_prev, A)
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        if self._cache is None:
+            raise ValueError(f"activation {self.g.name}: backward called before forward")
+        Z, A = self._cache
+        return self.g.backward(dA, Z, A)
+
+
+class _Pool(Layer):
+    kind = ""
+
+    def __init__(self, f: int = 2, stride: int | None = None) -> None:
+        stride = f if stride is None else stride
+        if f < 1 or stride < 1:
+            raise ValueError(f"{self.kind}: f and stride must be >= 1, got f={f}, stride={stride}")
+        self.f, self.stride = f, stride
+        self._cache: dict | None = None
+
+    def output_shape(self, n_H_prev: int, n_W_prev: int, n_C: int) -> tuple[int, int, int]:
+        """``(floor((n_H_prev - f) / s) + 1, ..., n_C)``: channels are kept."""
+        f, s = self.f, self.stride
+        return output_size(n_H_prev, f, 0, s), output_size(n_W_prev, f, 0, s), n_C
+
+
+class MaxPool2D(_Pool):
+    """Max pooling ``f x f`` with stride ``s`` (default ``f``), per channel; the backward routes
+    each window's gradient to its (first) maximum.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> MaxPool2D(2).forward(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0].tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    """
+
+    kind = "MaxPool2D"
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d(self.kind, A_prev)
+        A, self._cache = max_pool2d(A_prev, self.f, self.stride)
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        return max_pool2d_backward(dA, self._cache)
+
+
+class AvgPool2D(_Pool):
+    """Average pooling ``f x f`` with stride ``s`` (default ``f``); the backward shares each
+    window's gradient equally, ``dA / f^2``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> AvgPool2D(2).forward(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    """
+
+    kind = "AvgPool2D"
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d(self.kind, A_prev)
+        A, self._cache = avg_pool2d(A_prev, self.f, self.stride)
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        return avg_pool2d_backward(dA, self._cache)
+
+
+class Flatten(Layer):
+    """``(m, n_H, n_W, n_C) -> (n_H n_W n_C, m)``: example ``i`` becomes column ``i``, its
+    values in row-major ``(h, w, c)`` order; backward reshapes the gradient back.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> Flatten().forward(np.arange(8.0).reshape(2, 2, 2, 1)).tolist()
+    [[0.0, 4.0], [1.0, 5.0], [2.0, 6.0], [3.0, 7.0]]
+    """
+
+    def __init__(self) -> None:
+        self.shape: tuple[int, ...] | None = None
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d("Flatten", A_prev)
+        self.shape = tuple(A_prev.shape)
+        return A_prev.reshape(self.shape[0], -1).T
+
+    def backward(self, dA: Array) -> Array:
+        return dA.T.reshape(self.shape)
+
+
+class GlobalAvgPool(Layer):
+    """``A[c, i] = mean over (h, w) of A_prev[i, h, w, c]``: ``(m, n_H, n_W, n_C) -> (n_C, m)``;
+    backward ``dA_prev[i, h, w, c] = dA[c, i] / (n_H n_W)``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> GlobalAvgPool().forward(np.arange(8.0).reshape(2, 2, 2, 1)).tolist()
+    [[1.5, 5.5]]
+    """
+
+    def __init__(self) -> None:
+        self.shape: tuple[int, ...] | None = None
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d("GlobalAvgPool", A_prev)
+        self.shape = tuple(A_prev.shape)
+        return array_module(A_prev).mean(A_prev, axis=(1, 2)).T
+
+    def backward(self, dA: Array) -> Array:
+        m, n_H, n_W, n_C = self.shape
+        share = (dA.T / (n_H * n_W)).reshape(m, 1, 1, n_C)
+        return array_module(dA).broadcast_to(share, self.shape) * 1.0
+
+
+class Residual(Layer):
+    """A residual block: ``A = g(Z_main + S)`` with ``Z_main = main(A_prev)`` and the skip
+    ``S = A_prev`` (identity) or ``S = shortcut(A_prev)`` (e.g. a 1x1 ``Conv2D`` with identity
+    activation, the projection ``W_s`` that matches the shapes).
+
+    This is the notes' ``a[l+2] = g(z[l+2] + a[l])`` when ``main`` is two layers whose last one
+    has the identity activation (it outputs ``z[l+2]``). Backward:
+    ``dS = dZ_main = dA * g'(Z_main + S)``, ``dA_prev = main.backward(dZ_main) + dS``
+    (through ``shortcut`` when there is one): the skip carries the gradient unchanged.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> block = Residual([Conv2D(2, 2, 3, padding="same", rng=0),
+    ...                   Conv2D(2, 2, 3, padding="same", activation="identity", rng=1)])
+    >>> block.forward(np.ones((1, 4, 4, 2))).shape
+    (1, 4, 4, 2)
+    """
+
+    def __init__(
+        self, layers: Sequence[Layer], activation: str = "relu", shortcut: Layer | None = None
+    ) -> None:
+        if not layers:
+            raise ValueError("Residual: the main path needs at least one layer")
+        self.main = list(layers)
+        self.shortcut = shortcut
+        self.g = activations.get(activation)
+        self._cache: tuple[Array, Array] | None = None
+
+    @property
+    def children(self) -> list[Layer]:
+        """The block's own layers, main path then shortcut (numbered in this order)."""
+        return self.main + ([self.shortcut] if self.shortcut is not None else [])
+
+    def params(self) -> dict[str, Array]:
+        return {k: v for layer in self.children for k, v in layer.params().items()}
+
+    def set_params(self, params: dict[str, Array]) -> None:
+        for layer in self.children:
+            layer.set_params(params)
+
+    @property
+    def grads(self) -> dict[str, Array]:
+        return {k: v for layer in self.children for k, v in layer.grads.items()}
+
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        Z_main = A_prev
+        for layer in self.main:
+            Z_main = layer.forward(Z_main, training)
+        S = A_prev if self.shortcut is None else self.shortcut.forward(A_prev, training)
+        if tuple(Z_main.shape) != tuple(S.shape):
+            raise ValueError(
+                f"Residual: main path gives {tuple(Z_main.shape)} but the skip gives "
+                f"{tuple(S.shape)}; add a shortcut (e.g. a 1x1 Conv2D) to match them"
+            )
+        Z = Z_main + S
+        A = self.g.forward(Z)
+        self._cache = (Z, A)
+        trace.log("residual.forward", {"activation": self.g.name}, A_prev=A_prev, Z=Z, A=A)
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        if self._cache is None:
+            raise ValueError("Residual: backward called before forward")
+        Z, A = self._cache
+        dZ = self.g.backward(dA, Z, A)
+        d = dZ
+        for layer in reversed(self.main):
+            d = layer.backward(d)
+        dS = dZ if self.shortcut is None else self.shortcut.backward(dZ)
+        return d + dS
