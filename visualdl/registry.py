@@ -130,7 +130,15 @@ ENTRIES: dict[str, Entry] = {
     ]
 }
 
-DEFAULT_SCENES = ("mlp-forward-backward", "chain-rule", "optimizer-trajectories", "momentum")
+DEFAULT_SCENES = (
+    "mlp-forward-backward",
+    "chain-rule",
+    "optimizer-trajectories",
+    "momentum",
+    "conv-sliding",
+    "pooling",
+    "conv-transpose",
+)
 
 
 def scenes() -> list[Entry]:
