@@ -127,6 +127,42 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.gallery.adam_mistake",
             "A common mistake: the notes' Adam corrects S with beta1",
         ),
+        Entry(
+            "edge-detection",
+            "figure",
+            "visualdl.gallery.edge_detection",
+            "Edge detection: vertical, horizontal, Sobel and Scharr kernels on a 6x6 and a photo",
+        ),
+        Entry(
+            "output-size",
+            "figure",
+            "visualdl.gallery.output_size",
+            "Convolution output size over padding and stride",
+        ),
+        Entry(
+            "architectures",
+            "figure",
+            "visualdl.gallery.architectures",
+            "LeNet-5, AlexNet and VGG-16: shape chains and parameter counts",
+        ),
+        Entry(
+            "inception-cost",
+            "figure",
+            "visualdl.gallery.inception_cost",
+            "Inception's 1x1 bottleneck: multiplications direct vs bottleneck",
+        ),
+        Entry(
+            "cnn-features",
+            "figure",
+            "visualdl.gallery.cnn_features",
+            "Learned kernels and feature maps of a CNN trained on 8x8 digits",
+        ),
+        Entry(
+            "batchnorm-histograms",
+            "figure",
+            "visualdl.gallery.batchnorm_histograms",
+            "Activation histograms per layer with and without batch norm",
+        ),
     ]
 }
 

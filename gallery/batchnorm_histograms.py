@@ -1,0 +1,54 @@
+"""Activation histograms of a deep tanh net with and without batch norm (figure
+``batchnorm-histograms``).
+
+Data: :func:`visualdl.demos.batchnorm.batchnorm_histograms` (the engine's ``Dense`` and
+``BatchNorm`` layers); drawing: :func:`visualdl.viz.batchnorm.plot_batchnorm_histograms`.
+
+Run on its own: ``python -m visualdl.gallery.batchnorm_histograms --out DIR``.
+
+Example
+-------
+>>> import pathlib, tempfile
+>>> from visualdl.gallery.batchnorm_histograms import make
+>>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
+['batchnorm-histograms.png']
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from visualdl.demos.batchnorm import batchnorm_histograms
+from visualdl.viz.batchnorm import plot_batchnorm_histograms
+from visualdl.viz.figures import save
+
+__all__ = ["CAPTION", "make"]
+
+CAPTION = (
+    "What each layer's tanh activations look like at initialization in a 6-layer network "
+    "(100 units per layer, 1,000 standard-normal examples with 20 features), all computed by "
+    "the engine. Every row uses the same random weights W0, only scaled. Top: the notes' "
+    "init W = 0.01·randn without batch norm: each layer shrinks the spread about tenfold "
+    "(0.01·√100), so by layer 6 the activations are all ≈ 0 (std ≈ 4e-7), a signal too weak "
+    "to learn from. Middle: W = 1.0·randn: Z spreads to about ±10 and tanh saturates; from "
+    "layer 2 on about 78% of the activations sit at ±1, where tanh' ≈ 0. Bottom: the same "
+    "0.01 weights with the engine's BatchNorm layer (batch statistics, γ = 1, β = 0, "
+    "ε = 1e-5 inside the square root) before tanh: every layer gets Z with mean 0 and "
+    "variance 1, and the activations keep a healthy spread (std ≈ 0.63) in every layer. "
+    "Batch norm ignores the weights' scale: with W = 1.0·randn the bottom row is the same "
+    "(largest difference ≈ 0.01, from ε). Right: the standard deviation per layer (log scale)."
+)
+
+
+def make(out: Path) -> list[Path]:
+    """Write ``batchnorm-histograms.png`` into ``out``; returns the paths."""
+    fig = plot_batchnorm_histograms(batchnorm_histograms())
+    return save(fig, Path(out) / "batchnorm-histograms", ("png",))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
+    for path in make(parser.parse_args().out):
+        print(path)

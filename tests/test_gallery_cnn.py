@@ -1,0 +1,177 @@
+"""The convolution chapter's figures (edge-detection, output-size, architectures,
+inception-cost, cnn-features, batchnorm-histograms): each script runs headless, its demo is
+deterministic and holds the numbers the caption states."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from visualdl.demos.architectures import architectures, inception
+from visualdl.demos.batchnorm import batchnorm_histograms
+from visualdl.demos.edges import edges
+from visualdl.demos.output_size import output_size_grid
+from visualdl.trace import Trace
+from visualdl.viz.architectures import plot_architectures, plot_inception
+from visualdl.viz.conv import plot_edges, plot_output_size
+
+MODULES = {
+    "edge_detection": ["edge-detection.png"],
+    "output_size": ["output-size.png"],
+    "architectures": ["architectures.png"],
+    "inception_cost": ["inception-cost.png"],
+    "cnn_features": ["cnn-features.png"],
+    "batchnorm_histograms": ["batchnorm-histograms.png"],
+}
+
+
+def _assert_same(a: Trace, b: Trace) -> None:
+    assert a.meta == b.meta
+    assert [r.name for r in a.records] == [r.name for r in b.records]
+    for ra, rb in zip(a.records, b.records, strict=True):
+        assert ra.info == rb.info
+        assert ra.arrays.keys() == rb.arrays.keys()
+        for k in ra.arrays:
+            np.testing.assert_array_equal(ra.arrays[k], rb.arrays[k], err_msg=f"{ra.name}.{k}")
+
+
+def _texts(fig: Figure) -> str:
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_script_writes_its_files_into_tmp_path(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = importlib.import_module(f"visualdl.gallery.{name}")
+    assert module.CAPTION.strip() and module.__doc__
+    if name == "cnn_features":
+        monkeypatch.setattr(module, "EPOCHS", 1)  # the picture, not the accuracy, is tested here
+    paths = module.make(tmp_path)
+    assert [p.name for p in paths] == MODULES[name]
+    for p in paths:
+        assert p.parent == tmp_path and p.stat().st_size > 10_000
+        assert p.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(MODULES[name])
+
+
+def test_script_runs_alone_headless(tmp_path: Path) -> None:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    run = subprocess.run(
+        [sys.executable, "-m", "visualdl.gallery.output_size", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "output-size.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_demos_are_deterministic() -> None:
+    _assert_same(edges(), edges())
+    _assert_same(output_size_grid(), output_size_grid())
+    _assert_same(architectures(), architectures())
+    _assert_same(inception(), inception())
+    _assert_same(batchnorm_histograms(m=100), batchnorm_histograms(m=100))
+
+
+def test_notes_6x6_example_gives_the_band_of_30s() -> None:
+    tr = edges(photo=False)
+    Z = {r.info["name"]: r["Z"] for r in tr.find("notes.edges")}
+    band = np.array([0.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(Z["vertical"], np.tile(30 * band, (4, 1)))
+    np.testing.assert_array_equal(Z["horizontal"], np.zeros((4, 4)))
+    np.testing.assert_array_equal(Z["sobel"], np.tile(40 * band, (4, 1)))
+    np.testing.assert_array_equal(Z["scharr"], np.tile(160 * band, (4, 1)))
+    K = {r.info["name"]: r["K"] for r in tr.find("kernel")}
+    assert K["scharr"].tolist() == [[3, 0, -3], [10, 0, -10], [3, 0, -3]]
+    assert "band of 30s at the edge" in _texts(plot_edges(tr))
+
+
+def test_photo_is_gray_shrunk_and_every_map_is_valid_size() -> None:
+    tr = edges()
+    P = tr.last("photo.image")["X"]
+    assert P.shape == (427 // 4, 640 // 4) and 0.0 <= P.min() and P.max() <= 1.0
+    for rec in tr.find("photo.edges"):
+        assert rec["Z"].shape == (P.shape[0] - 2, P.shape[1] - 2)
+        assert np.all(np.isfinite(rec["Z"])) and np.abs(rec["Z"]).max() > 0.1
+
+
+def test_output_size_grid_follows_the_floor_formula_and_marks_misfits() -> None:
+    tr = output_size_grid()
+    for rec in tr.find("grid"):
+        n, f = rec.info["n"], rec.info["f"]
+        for i, p in enumerate(rec["p"]):
+            for j, s in enumerate(rec["s"]):
+                fits = f <= n + 2 * p
+                assert rec["valid"][i, j] == fits
+                if fits:
+                    assert rec["size"][i, j] == (n + 2 * p - f) // s + 1
+                    assert rec["no_floor"][i, j] == pytest.approx((n + 2 * p - f) / s + 1)
+    first = tr.find("grid")[0]  # n = 7, f = 3: the notes' stride-same p = 4 at s = 2
+    assert (first.info["n"], first.info["f"]) == (7, 3)
+    assert first["same_p"][1] == 4.0 and first["size"][4, 1] == 7
+    second = tr.find("grid")[1]  # n = 5, f = 7 does not fit without padding
+    assert not second["valid"][0].any() and second["valid"][1:].all()
+    assert "doesn't fit" in _texts(plot_output_size(tr))
+
+
+def test_architecture_counts_come_from_the_engine_and_appear_in_the_figure() -> None:
+    tr = architectures()
+    nets = {r.info["net"]: r.info for r in tr.find("network")}
+    assert {k: v["params"] for k, v in nets.items()} == {
+        "lenet5": 61_706,
+        "alexnet": 62_378_344,
+        "vgg16": 138_357_544,
+    }
+    for net, info in nets.items():
+        blocks = [b.info for b in tr.find("block") if b.info["net"] == net]
+        assert sum(b["params"] for b in blocks) == info["params"]
+        assert sum(b["multiplications"] for b in blocks) == info["multiplications"]
+    vgg = [b.info for b in tr.find("block") if b.info["net"] == "vgg16"]
+    assert [b["repeat"] for b in vgg if b["kind"] == "conv"] == [2, 2, 3, 3, 3]
+    assert [b["shape"] for b in vgg if b["kind"] == "pool"][-1] == [7, 7, 512]
+    lenet_pool = next(b.info for b in tr.find("block") if b.info["kind"] == "pool")
+    assert lenet_pool["shape"] == [14, 14, 6] and lenet_pool["notes_size"] == 14.5
+    text = _texts(plot_architectures(tr))
+    for count in ("61,706", "62,378,344", "138,357,544"):
+        assert f"{count} parameters" in text
+
+
+def test_inception_ratio() -> None:
+    tr = inception()
+    info = tr.last("inception").info
+    assert (info["direct"], info["bottleneck_cost"]) == (120_422_400, 12_443_648)
+    assert info["reduce"] + info["conv"] == info["bottleneck_cost"]
+    assert info["ratio"] == pytest.approx(9.68, abs=0.005)
+    stages = tr.find("stage")
+    assert [s.info["shape"] for s in stages if s.info["path"] == "bottleneck"] == [
+        [28, 28, 192],
+        [28, 28, 16],
+        [28, 28, 32],
+    ]
+    assert "9.68× fewer" in _texts(plot_inception(tr))
+
+
+def test_batchnorm_keeps_every_layer_spread_and_ignores_the_weight_scale() -> None:
+    tr = batchnorm_histograms(m=300)
+    by = {(r.info["case"], r.info["l"]): r for r in tr.find("layer")}
+    depth = tr.meta["depth"]
+    for l in range(1, depth + 1):
+        assert 0.5 < by["batchnorm", l].info["std"] < 0.8
+        assert by["plain_large", l].info["saturated"] > 0.5
+        for case in ("plain_small", "plain_large", "batchnorm"):
+            assert by[case, l]["counts"].sum() == pytest.approx(1.0)
+    small = [by["plain_small", l].info["std"] for l in range(1, depth + 1)]
+    assert all(b < 0.2 * a for a, b in zip(small, small[1:], strict=False))  # shrinks ~10x
+    assert small[-1] < 1e-5
+    assert tr.meta["bn_scale_gap"] < 0.05
