@@ -92,23 +92,29 @@ def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
 def mini_batches(
     X: Any, Y: Any, batch_size: int | None, rng: np.random.Generator
 ) -> list[tuple[Any, Any]]:
-    """Shuffle the columns with ``rng`` and cut them into mini-batches of ``batch_size``.
+    """Shuffle the examples with ``rng`` and cut them into mini-batches of ``batch_size``.
 
-    Shapes: ``X: (n_x, m)``, ``Y: (n_y, m)`` -> a list of ``(X_t, Y_t)`` with ``batch_size``
-    columns each but the last, which holds the remaining ``m % batch_size``. With
-    ``batch_size=None`` the whole set is one batch, unshuffled (batch gradient descent).
+    Shapes: ``X: (n_x, m)`` (examples are columns) or ``X: (m, n_H, n_W, n_C)`` (examples on
+    axis 0), ``Y: (n_y, m)`` -> a list of ``(X_t, Y_t)`` with ``batch_size`` examples each but
+    the last, which holds the remaining ``m % batch_size``. With ``batch_size=None`` the whole
+    set is one batch, unshuffled (batch gradient descent).
     """
-    m = X.shape[1]
+    axis = 0 if X.ndim == 4 else 1
+    m = X.shape[axis]
     if Y.shape[1] != m:
-        raise ValueError(f"mini_batches: X and Y must have the same m, got {m} and {Y.shape[1]}")
+        raise ValueError(
+            f"mini_batches: X {tuple(X.shape)} and Y {tuple(Y.shape)} must have the same m "
+            f"(number of examples)"
+        )
     if batch_size is None:
         return [(X, Y)]
     if batch_size < 1:
         raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
     order = rng.permutation(m)
     perm = from_host(order, like=X) if array_module(X) is not np else order
-    Xs, Ys = X[:, perm], Y[:, perm]
-    return [(Xs[:, k : k + batch_size], Ys[:, k : k + batch_size]) for k in range(0, m, batch_size)]
+    Xs, Ys = (X[perm] if axis == 0 else X[:, perm]), Y[:, perm]
+    cut = [slice(k, k + batch_size) for k in range(0, m, batch_size)]
+    return [(Xs[c] if axis == 0 else Xs[:, c], Ys[:, c]) for c in cut]
 
 
 DATASETS = {"xor": xor, "two_moons": two_moons, "circles": circles, "spirals": spirals}

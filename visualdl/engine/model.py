@@ -21,10 +21,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from visualdl import trace
-from visualdl.backend import array_module, from_host, to_host
+from visualdl.backend import array_module, to_host
 from visualdl.engine import losses
 from visualdl.engine._checks import check_finite
 from visualdl.engine.data import mini_batches
@@ -198,7 +196,7 @@ class Sequential:
         for i in range(num_iterations):
             lr = None if schedule is None else float(schedule(i))
             total = 0.0
-            for Xb, Yb in _batches(X, Y, batch_size, rng):
+            for Xb, Yb in mini_batches(X, Y, batch_size, rng):
                 J = self._step(Xb, Yb, opt, lr)
                 if not math.isfinite(J):
                     raise FloatingPointError(
@@ -252,27 +250,6 @@ def _parametric(layers: Sequence[Layer]) -> list[Layer]:
         elif hasattr(layer, "l") and layer.params():
             found.append(layer)
     return found
-
-
-def _batches(X: Array, Y: Array, batch_size: int | None, rng: Any) -> list[tuple[Array, Array]]:
-    """:func:`~visualdl.engine.data.mini_batches`, also for ``X: (m, n_H, n_W, n_C)``: the same
-    shuffle (one ``rng.permutation(m)`` per pass) applied to axis 0 of X and the columns of Y."""
-    if X.ndim != 4:
-        return mini_batches(X, Y, batch_size, rng)
-    m = X.shape[0]
-    if Y.shape[1] != m:
-        raise ValueError(
-            f"mini_batches: X (m, n_H, n_W, n_C) and Y (k, m) must have the same m, "
-            f"got X {tuple(X.shape)} and Y {tuple(Y.shape)}"
-        )
-    if batch_size is None:
-        return [(X, Y)]
-    if batch_size < 1:
-        raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
-    order = rng.permutation(m)
-    perm = from_host(order, like=X) if array_module(X) is not np else order
-    Xs, Ys = X[perm], Y[:, perm]
-    return [(Xs[k : k + batch_size], Ys[:, k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 def mlp(
