@@ -8,10 +8,13 @@ import math
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from visualdl import verify
 from visualdl.engine import averaging as engine_averaging
+from visualdl.engine import batchnorm as engine_batchnorm
+from visualdl.engine import conv as engine_conv
 from visualdl.engine import losses as engine_losses
 from visualdl.engine import optimizers as engine_optimizers
 from visualdl.engine import surfaces as engine_surfaces
@@ -42,6 +45,7 @@ OPTIMIZER_ROWS = [
     "ewa_bias_correction",
 ]
 SURFACE_ROWS = ["bowl", "rosenbrock", "beale", "saddle", "logistic"]
+CONV_ROWS = ["conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d", "batch_norm"]
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +62,10 @@ def test_every_op_has_a_row(rows):
 
 def test_optimizer_and_surface_rows_follow_the_chain_rule(rows):
     names = [r.op for r in rows]
-    assert names == OPS + ["chain_rule"] + OPTIMIZER_ROWS + SURFACE_ROWS
+    assert names == OPS + ["chain_rule"] + OPTIMIZER_ROWS + SURFACE_ROWS + CONV_ROWS
     assert list(verify.OPTIMIZER_ROWS) == OPTIMIZER_ROWS
     assert list(verify.SURFACE_ROWS) == SURFACE_ROWS
+    assert list(verify.CONV_ROWS) == CONV_ROWS
     assert list(verify.ALL) == names
 
 
@@ -122,6 +127,43 @@ def test_a_broken_ewa_fails_its_row(monkeypatch):
 
     monkeypatch.setattr(engine_averaging, "ewa", ewa)
     (row,) = verify.run_all(("ewa_bias_correction",))
+    assert not row.passed and row.max_rel_error > 1e-3
+
+
+def test_a_conv_backward_with_an_unflipped_kernel_fails_its_row(monkeypatch):
+    real = engine_conv.conv2d_backward
+
+    def unflipped(dZ, cache):  # dX by the full convolution with the unflipped kernel
+        return real(dZ, {**cache, "W": cache["W"][::-1, ::-1]})
+
+    monkeypatch.setattr(engine_conv, "conv2d_backward", unflipped)
+    rows = verify.run_all(("conv2d", "conv_transpose2d"))
+    assert [r.passed for r in rows] == [False, True] and rows[0].max_rel_error > 1e-3
+
+
+def test_max_pool_routed_to_the_wrong_cell_fails_its_row(monkeypatch):
+    real = engine_conv.max_pool2d
+
+    def first_cell(X, f=2, stride=2):  # every window's gradient to its top-left cell
+        A, cache = real(X, f, stride)
+        mask = np.zeros_like(cache["mask"])
+        mask[:, :, :, 0, :] = True
+        return A, {**cache, "mask": mask}
+
+    monkeypatch.setattr(engine_conv, "max_pool2d", first_cell)
+    rows = verify.run_all(("max_pool2d", "avg_pool2d"))
+    assert [r.passed for r in rows] == [False, True] and rows[0].max_rel_error > 1e-3
+
+
+def test_a_broken_batch_norm_fails_its_row(monkeypatch):
+    real = engine_batchnorm.batch_norm_backward
+
+    def no_one_over_m(dout, cache):
+        dZ, dgamma, dbeta = real(dout, cache)
+        return dZ, dgamma * cache["m"], dbeta * cache["m"]
+
+    monkeypatch.setattr(engine_batchnorm, "batch_norm_backward", no_one_over_m)
+    (row,) = verify.run_all(("batch_norm",))
     assert not row.passed and row.max_rel_error > 1e-3
 
 

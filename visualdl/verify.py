@@ -15,6 +15,13 @@ first step ``lr`` as eps -> 0), and the bias-correction identity ``v_t = (1 - be
 (``sympy.rsolve``) must match ``ewa``. Last the 2-D test surfaces (:data:`SURFACE_ROWS`):
 ``sympy.diff`` of each ``f(x, y)`` against the engine's hand-written ``Surface.grad``.
 
+Then the convolutional chapter (:data:`CONV_ROWS`): convolution, pooling and transposed
+convolution written as sums of products (or ``Max``) on small symbolic shapes, and batch
+normalization for one feature; ``sympy.diff`` of each against the engine's backward, and the
+closed forms (dW the correlation of the input with dZ, dX the full convolution of dZ with the
+flipped kernel, avg-pool's ``1/f^2`` shares, the transposed convolution as conv2d's
+input-gradient, BN's ``dZ``) must hold.
+
 Importing this module is cheap: SymPy loads inside :func:`run_all`.
 
 Example
@@ -35,6 +42,7 @@ from visualdl.symbolic.check import TOL
 
 __all__ = [
     "ALL",
+    "CONV_ROWS",
     "OPS",
     "OPTIMIZER_ROWS",
     "SURFACE_ROWS",
@@ -72,7 +80,8 @@ OPTIMIZER_ROWS = (
     "ewa_bias_correction",
 )
 SURFACE_ROWS = ("bowl", "rosenbrock", "beale", "saddle", "logistic")
-ALL = OPS + EXTRA + OPTIMIZER_ROWS + SURFACE_ROWS
+CONV_ROWS = ("conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d", "batch_norm")
+ALL = OPS + EXTRA + OPTIMIZER_ROWS + SURFACE_ROWS + CONV_ROWS
 
 
 @dataclass
@@ -88,7 +97,9 @@ class Row:
 def _checks() -> dict[str, Callable]:
     from visualdl.symbolic import (
         activations,
+        batchnorm,
         chain_rule,
+        conv,
         dense,
         losses,
         optimizers,
@@ -111,12 +122,17 @@ def _checks() -> dict[str, Callable]:
     table["ewa_bias_correction"] = optimizers.check_ewa
     for name in SURFACE_ROWS:
         table[name] = lambda name=name: surfaces.check(name)
+    table["conv2d"] = conv.check
+    table["max_pool2d"] = conv.check_max_pool
+    table["avg_pool2d"] = conv.check_avg_pool
+    table["conv_transpose2d"] = conv.check_transpose
+    table["batch_norm"] = batchnorm.check
     return table
 
 
 def run_all(ops: tuple[str, ...] | None = None) -> list[Row]:
     """Run the cross-checks, one :class:`Row` per op: the 14 ops, ``chain_rule``, the
-    optimizer rows and the surface rows (:data:`ALL`, in that order).
+    optimizer rows, the surface rows and the conv rows (:data:`ALL`, in that order).
 
     Parameters
     ----------

@@ -95,6 +95,12 @@ def windows(
     return [(h, w, int(t), int(lf)) for h, t in enumerate(tops) for w, lf in enumerate(lefts)]
 
 
+def _check_steps(op: str, stride: int, dilation: int = 1) -> None:
+    for name, v in (("stride", stride), ("dilation", dilation)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+            raise ValueError(f"{op}: {name} must be an int >= 1, got {v!r}")
+
+
 def _check_conv(op: str, X: Array, W: Array, b: Array) -> None:
     if X.ndim != 4:
         raise ValueError(f"{op}: X must be (m, n_H, n_W, n_C), got shape {tuple(X.shape)}")
@@ -160,6 +166,7 @@ def conv2d(
     -> ``Z (m, n_H, n_W, n_C)``. Fast: all windows gathered (im2col) and one matrix product.
     """
     _check_conv("conv2d", X, W, b)
+    _check_steps("conv2d", stride, dilation)
     f, _, n_C_prev, n_C = W.shape
     p = resolve_padding(padding, f, stride, dilation)
     m, n_H_prev, n_W_prev, _ = X.shape
@@ -210,9 +217,12 @@ def conv_transpose2d(
 
     Shapes: ``X (m, n_H, n_W, n_C_prev)``, ``W (f, f, n_C_prev, n_C)`` ->
     ``(m, s (n_H - 1) + f - 2p, s (n_W - 1) + f - 2p, n_C)``. It is the input-gradient of
-    :func:`conv2d` with the same kernel, stride and padding.
+    :func:`conv2d` with the same stride and padding and the kernel's channel axes swapped
+    (``W.transpose(0, 1, 3, 2)``), when ``(n + 2p - f)`` is a multiple of ``s`` (otherwise
+    conv2d dropped the last rows and this output is shorter than conv2d's input).
     """
     _check_conv("conv_transpose2d", X, W, b)
+    _check_steps("conv_transpose2d", stride)
     if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
         raise ValueError(f"conv_transpose2d: padding must be an int >= 0, got {padding!r}")
     p = int(padding)

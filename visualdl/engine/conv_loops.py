@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualdl.engine.conv import _check_conv, output_size, resolve_padding, windows
+from visualdl.engine.conv import _check_conv, _check_steps, output_size, resolve_padding, windows
 
 __all__ = [
     "avg_pool2d_backward_loop",
@@ -46,6 +46,7 @@ def conv2d_loop(
 ) -> np.ndarray:
     """For every example, window and filter: ``sum(window * W[:, :, :, c]) + b[c]``."""
     _check_conv("conv2d_loop", X, W, b)
+    _check_steps("conv2d_loop", stride, dilation)
     f, n_C = W.shape[0], W.shape[3]
     p = resolve_padding(padding, f, stride, dilation)
     m, n_H_prev, n_W_prev, _ = X.shape
