@@ -138,15 +138,17 @@ def _patches(Xp: Array, f: int, s: int, d: int, n_H: int, n_W: int) -> Array:
 
 
 def _unpatch(dpatches: Array, padded_shape: tuple, s: int, d: int) -> Array:
-    """The adjoint of :func:`_patches`: add every window's values back where they were read."""
+    """The adjoint of :func:`_patches`: add every window's values back where they were read.
+
+    ``dpatches`` is laid out kernel offset first, ``(f, f, m, n_H, n_W, n_C)``, so each of the
+    f*f strided additions reads one contiguous block.
+    """
     xp = array_module(dpatches)
-    _, n_H, n_W, f, _, _ = dpatches.shape
+    f, _, _, n_H, n_W, _ = dpatches.shape
     out = xp.zeros(padded_shape, dtype=dpatches.dtype)
     for i in range(f):
         for j in range(f):
-            out[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s] += dpatches[
-                :, :, :, i, j, :
-            ]
+            out[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s] += dpatches[i, j]
     return out
 
 
@@ -199,7 +201,9 @@ def conv2d_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
     dZ_flat = dZ.reshape(m * n_H * n_W, n_C)
     dW = (cache["cols"].T @ dZ_flat).reshape(W.shape) / m
     db = xp.sum(dZ_flat, axis=0) / m
-    dcols = (dZ_flat @ W.reshape(f * f * n_C_prev, n_C).T).reshape(m, n_H, n_W, f, f, n_C_prev)
+    # one product per kernel offset: (f*f, N, n_C_prev), each block W[a, b] dZ for all windows
+    dcols = xp.matmul(dZ_flat, W.reshape(f * f, n_C_prev, n_C).transpose(0, 2, 1))
+    dcols = dcols.reshape(f, f, m, n_H, n_W, n_C_prev)
     dX = _unpad(_unpatch(dcols, cache["padded_shape"], s, d), p)
     trace.log("conv2d.backward", None, dZ=dZ, dW=dW, db=db, dX=dX)
     return dX, dW, db
@@ -232,7 +236,8 @@ def conv_transpose2d(
     if out_H - 2 * p < 1 or out_W - 2 * p < 1:
         raise ValueError(f"conv_transpose2d: padding {p} leaves no output from {out_H}x{out_W}")
     pixels = X.reshape(m * n_H * n_W, n_C_prev)
-    dcols = (pixels @ _kernel_rows(W)).reshape(m, n_H, n_W, f, f, n_C)
+    stamps = array_module(X).matmul(pixels, W.reshape(f * f, n_C_prev, n_C))  # x_k W[a, b, k, :]
+    dcols = stamps.reshape(f, f, m, n_H, n_W, n_C)
     Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), stride, 1), p) + b.reshape(n_C)
     cache = {"X": X, "W": W, "p": p, "s": stride}
     trace.log("conv_transpose2d.forward", {"f": f, "p": p, "s": stride}, X=X, W=W, b=b, Z=Y)
@@ -297,7 +302,8 @@ def max_pool2d_backward(dA: Array, cache: dict) -> Array:
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)
     routed = xp.where(cache["mask"], dA[:, :, :, None, :], xp.zeros_like(dA)[:, :, :, None, :])
-    dX = _unpatch(routed.reshape(m, n_H, n_W, f, f, n_C), cache["X_shape"], s, 1)
+    routed = xp.moveaxis(routed, 3, 0).reshape(f, f, m, n_H, n_W, n_C)
+    dX = _unpatch(routed, cache["X_shape"], s, 1)
     trace.log("max_pool2d.backward", None, dA=dA, dX=dX)
     return dX
 
@@ -318,7 +324,7 @@ def avg_pool2d_backward(dA: Array, cache: dict) -> Array:
     f, s = cache["f"], cache["s"]
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)
-    share = xp.broadcast_to((dA / (f * f))[:, :, :, None, None, :], (m, n_H, n_W, f, f, n_C))
+    share = xp.broadcast_to(dA / (f * f), (f, f, m, n_H, n_W, n_C))
     dX = _unpatch(share, cache["X_shape"], s, 1)
     trace.log("avg_pool2d.backward", None, dA=dA, dX=dX)
     return dX
