@@ -41,7 +41,7 @@ from visualdl.engine.conv import (
     resolve_padding,
 )
 from visualdl.engine.initializers import INITIALIZERS, Rng, make_rng
-from visualdl.engine.layers import Layer
+from visualdl.engine.layers import Layer, WeightLayer
 
 __all__ = [
     "Activation",
@@ -68,7 +68,7 @@ def _activation(op: str, name: str) -> activations.Activation:
     return g
 
 
-class Conv2D(Layer):
+class Conv2D(WeightLayer):
     """Convolutional layer ``l``: ``Z = conv2d(A_prev, W) + b``, ``A = g(Z)``.
 
     Shapes: ``A_prev (m, n_H_prev, n_W_prev, n_C_prev)``, ``W (f, f, n_C_prev, n_C)``,
@@ -121,17 +121,6 @@ class Conv2D(Layer):
         """``(n_H, n_W, n_C)`` for an ``n_H_prev x n_W_prev`` input."""
         f, p, s, d = self.f, self.p, self.stride, self.dilation
         return output_size(n_H_prev, f, p, s, d), output_size(n_W_prev, f, p, s, d), self.W.shape[3]
-
-    def params(self) -> dict[str, Array]:
-        return {f"W{self.l}": self.W, f"b{self.l}": self.b}
-
-    def set_params(self, params: dict[str, Array]) -> None:
-        self.W = params.get(f"W{self.l}", self.W)
-        self.b = params.get(f"b{self.l}", self.b)
-
-    @property
-    def grads(self) -> dict[str, Array]:
-        return {f"dW{self.l}": self.dW, f"db{self.l}": self.db}
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         _check_4d(f"conv layer {self.l}", A_prev)

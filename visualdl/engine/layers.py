@@ -24,7 +24,7 @@ from visualdl.engine import activations
 from visualdl.engine.initializers import Rng, initialize, make_rng
 from visualdl.engine.regularization import check_keep_prob, dropout_backward, dropout_forward
 
-__all__ = ["Dense", "Dropout", "Layer"]
+__all__ = ["Dense", "Dropout", "Layer", "WeightLayer"]
 
 Array = Any
 
@@ -51,7 +51,29 @@ class Layer:
         return dA
 
 
-class Dense(Layer):
+class WeightLayer(Layer):
+    """A layer with a weight ``W`` and a bias ``b``, keyed ``W{l}``, ``b{l}`` (grads ``dW{l}``,
+    ``db{l}``); Dense and Conv2D are such layers."""
+
+    l: int
+    W: Array
+    b: Array
+    dW: Array = None
+    db: Array = None
+
+    def params(self) -> dict[str, Array]:
+        return {f"W{self.l}": self.W, f"b{self.l}": self.b}
+
+    def set_params(self, params: dict[str, Array]) -> None:
+        self.W = params.get(f"W{self.l}", self.W)
+        self.b = params.get(f"b{self.l}", self.b)
+
+    @property
+    def grads(self) -> dict[str, Array]:
+        return {f"dW{self.l}": self.dW, f"db{self.l}": self.db}
+
+
+class Dense(WeightLayer):
     """Fully connected layer ``l``.
 
     Shapes: ``W: (n, n_prev)``, ``b: (n, 1)``, ``A_prev: (n_prev, m)`` -> ``Z, A: (n, m)``.
@@ -83,17 +105,6 @@ class Dense(Layer):
     def shape(self) -> tuple[int, int]:
         """``(n, n_prev)``."""
         return tuple(self.W.shape)
-
-    def params(self) -> dict[str, Array]:
-        return {f"W{self.l}": self.W, f"b{self.l}": self.b}
-
-    def set_params(self, params: dict[str, Array]) -> None:
-        self.W = params.get(f"W{self.l}", self.W)
-        self.b = params.get(f"b{self.l}", self.b)
-
-    @property
-    def grads(self) -> dict[str, Array]:
-        return {f"dW{self.l}": self.dW, f"db{self.l}": self.db}
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         n, n_prev = self.shape
