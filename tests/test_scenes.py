@@ -87,6 +87,17 @@ def test_render_png_last_frame(tmp_path: Path, no_latex) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["chain-rule.png"]
 
 
+def test_render_gif_is_small_and_animated(tmp_path: Path, no_latex) -> None:
+    from PIL import Image
+
+    out = render("conv-transpose", "low", "gif", tmp_path, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["conv-transpose.gif"]
+    with Image.open(out) as gif:
+        assert gif.format == "GIF" and gif.size == (854, 480)
+        assert gif.n_frames > 100  # about 10 frames per second of a ~20 s scene
+    assert out.stat().st_size < 10_000_000  # one palette and delta frames keep it small
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
