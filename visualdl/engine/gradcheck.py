@@ -49,12 +49,17 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     return grad
 
 
-def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-5) -> dict[str, float]:
+def check_model(
+    model: Any, X: Any, Y: Any, eps: float = 1e-5, training: bool = False
+) -> dict[str, float]:
     """Relative error between the backward pass and central differences, per parameter.
 
-    Dropout is off (deterministic forward). Returns ``{"W1": err, "b1": err, ...}``.
+    By default the forward is the inference one (no dropout; batch norm with its running
+    statistics). ``training=True`` checks the training forward instead (batch norm with the
+    batch's statistics); it needs a model without dropout, whose masks are random.
+    Returns ``{"W1": err, "b1": err, ...}``.
     """
-    AL = model.forward(X)
+    AL = model.forward(X, training)
     grads = {k: to_host(v) for k, v in model.backward(AL, Y).items()}
     params = model.params
     errors = {}
@@ -62,7 +67,7 @@ def check_model(model: Any, X: Any, Y: Any, eps: float = 1e-5) -> dict[str, floa
 
         def J(theta: np.ndarray, key: str = key, like: Any = value) -> float:
             model.set_params({key: from_host(theta, like=like)})
-            return model.cost(model.forward(X), Y)
+            return model.cost(model.forward(X, training), Y)
 
         approx = numerical_gradient(J, to_host(value), eps)
         model.set_params({key: value})
