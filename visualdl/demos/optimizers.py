@@ -39,15 +39,22 @@ LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 def best_lr(surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR_GRID) -> float:
     """The rate from ``grid`` with the lowest final loss after ``steps`` (never a diverged run;
     ties go to the smaller rate)."""
+    return _best_run(surface, optimizer, steps, grid)[0]
+
+
+def _best_run(
+    surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR_GRID
+) -> tuple[float, Path]:
+    """:func:`best_lr` and the run it picked."""
     s = get(surface)
-    best, best_loss = None, np.inf
+    best, best_path = None, None
     for lr in grid:
         path = minimize(s, Optimizer(optimizer, lr=lr), steps)
-        if path.diverged_at is None and path.loss[-1] < best_loss:
-            best, best_loss = lr, path.loss[-1]
+        if path.diverged_at is None and (best_path is None or path.loss[-1] < best_path.loss[-1]):
+            best, best_path = lr, path
     if best is None:
         raise ValueError(f"best_lr: {optimizer} diverged on {surface} for every rate in {grid}")
-    return best
+    return best, best_path
 
 
 def add_surface(
@@ -94,8 +101,10 @@ def race(
     tr = Trace({"demo": "optimizer-race", "surface": surface, "steps": steps})
     add_surface(tr, surface, grid)
     for name in optimizers:
-        lr = lrs[name] if lrs is not None and name in lrs else best_lr(surface, name, steps)
-        path: Path = minimize(s, Optimizer(name, lr=lr), steps)
+        if lrs is not None and name in lrs:
+            lr, path = lrs[name], minimize(s, Optimizer(name, lr=lrs[name]), steps)
+        else:
+            lr, path = _best_run(surface, name, steps)  # the picked run, not run again
         tr.add(
             "path",
             {"optimizer": name, "lr": lr, "diverged_at": path.diverged_at},

@@ -77,15 +77,14 @@ def conv2d_backward_loop(
     m, n_H_prev, n_W_prev, _ = X.shape
     Xp = _padded(X, p)
     dXp, dW, db = np.zeros_like(Xp), np.zeros_like(W), np.zeros(W.shape[3])
-    span = dilation * (f - 1) + 1
     for i in range(m):
         for h, w, top, left in windows(n_H_prev, n_W_prev, f, p, stride, dilation):
-            rows = slice(top, top + span, dilation)
-            cols = slice(left, left + span, dilation)
+            window = _window(Xp, i, top, left, f, dilation)
+            dwindow = _window(dXp, i, top, left, f, dilation)  # a view: adds land in dXp
             for c in range(W.shape[3]):
                 g = dZ[i, h, w, c]
-                dXp[i, rows, cols, :] += W[:, :, :, c] * g
-                dW[:, :, :, c] += Xp[i, rows, cols, :] * g
+                dwindow += W[:, :, :, c] * g
+                dW[:, :, :, c] += window * g
                 db[c] += g
     dX = dXp[:, p : p + n_H_prev, p : p + n_W_prev, :]
     return dX, dW / m, db / m
