@@ -30,6 +30,19 @@ def rel_err(a, b) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
 
 
+def assert_same_trace(a, b, skip: tuple[str, ...] = ()) -> None:
+    """Two traces hold the same meta, records (names, info, keys) and arrays; arrays named in
+    ``skip`` (timings) are not compared."""
+    assert a.meta == b.meta
+    assert [r.name for r in a.records] == [r.name for r in b.records]
+    for ra, rb in zip(a.records, b.records, strict=True):
+        assert ra.info == rb.info, ra.name
+        assert ra.arrays.keys() == rb.arrays.keys(), ra.name
+        for k in ra.arrays:
+            if k not in skip:
+                np.testing.assert_array_equal(ra[k], rb[k], err_msg=f"{ra.name}.{k}")
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_same_trace
 
 from visualdl import registry
 from visualdl.demos.activations import activation_curves
@@ -29,16 +30,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole gallery, built once (it is part of the demo command's work)."""
     out = tmp_path_factory.mktemp("gallery")
     return build(out, progress=False)
-
-
-def _assert_same(a: Trace, b: Trace, skip: tuple[str, ...] = ()) -> None:
-    assert [r.name for r in a.records] == [r.name for r in b.records]
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.info == rb.info
-        assert ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            if k not in skip:
-                np.testing.assert_array_equal(ra.arrays[k], rb.arrays[k], err_msg=k)
 
 
 def test_build_writes_every_figure_and_index(built: Path) -> None:
@@ -122,21 +113,21 @@ def test_xor_trace_holds_the_figure_facts() -> None:
 
 
 def test_demos_are_deterministic() -> None:
-    _assert_same(activation_curves(n=51), activation_curves(n=51))
-    _assert_same(gradient_check(), gradient_check())
+    assert_same_trace(activation_curves(n=51), activation_curves(n=51))
+    assert_same_trace(gradient_check(), gradient_check())
     small = {"he_seeds": (0,), "num_iterations": 200, "grid_n": 7}
-    _assert_same(xor_training(**small), xor_training(**small))
+    assert_same_trace(xor_training(**small), xor_training(**small))
     timing = ("loop_s", "dot_s", "speedup", "max_abs_diff")
     a = vectorization(sizes=(100, 1000), repeats=1)
     b = vectorization(sizes=(100, 1000), repeats=1)
     for r in (a, b):  # machine info is the same; the timings are not compared
         r.records[0].info.pop("repeats")
-    _assert_same(a, b, skip=timing)
+    assert_same_trace(a, b, skip=timing)
 
 
 def test_trace_round_trip(tmp_path: Path) -> None:
     tr = gradient_check()
-    _assert_same(tr, Trace.load(tr.save(tmp_path / "gc.npz")))
+    assert_same_trace(tr, Trace.load(tr.save(tmp_path / "gc.npz")))
 
 
 def test_gradient_check_demo_passes_and_shows_failures() -> None:

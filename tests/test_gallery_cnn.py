@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_same_trace
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -19,7 +20,6 @@ from visualdl.demos.architectures import architectures, inception
 from visualdl.demos.batchnorm import batchnorm_histograms
 from visualdl.demos.edges import edges
 from visualdl.demos.output_size import output_size_grid
-from visualdl.trace import Trace
 from visualdl.viz.architectures import plot_architectures, plot_inception
 from visualdl.viz.conv import plot_edges, plot_output_size
 
@@ -31,16 +31,6 @@ MODULES = {
     "cnn_features": ["cnn-features.png"],
     "batchnorm_histograms": ["batchnorm-histograms.png"],
 }
-
-
-def _assert_same(a: Trace, b: Trace) -> None:
-    assert a.meta == b.meta
-    assert [r.name for r in a.records] == [r.name for r in b.records]
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.info == rb.info
-        assert ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            np.testing.assert_array_equal(ra.arrays[k], rb.arrays[k], err_msg=f"{ra.name}.{k}")
 
 
 def _texts(fig: Figure) -> str:
@@ -77,11 +67,11 @@ def test_script_runs_alone_headless(tmp_path: Path) -> None:
 
 
 def test_demos_are_deterministic() -> None:
-    _assert_same(edges(), edges())
-    _assert_same(output_size_grid(), output_size_grid())
-    _assert_same(architectures(), architectures())
-    _assert_same(inception(), inception())
-    _assert_same(batchnorm_histograms(m=100), batchnorm_histograms(m=100))
+    assert_same_trace(edges(), edges())
+    assert_same_trace(output_size_grid(), output_size_grid())
+    assert_same_trace(architectures(), architectures())
+    assert_same_trace(inception(), inception())
+    assert_same_trace(batchnorm_histograms(m=100), batchnorm_histograms(m=100))
 
 
 def test_notes_6x6_example_gives_the_band_of_30s() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_same_trace
 from matplotlib.legend import Legend
 
 from visualdl.demos.adam_mistake import adam_mistake
@@ -20,7 +21,6 @@ from visualdl.demos.minibatch import minibatch
 from visualdl.demos.optimizer_race import races
 from visualdl.demos.optimizers import race
 from visualdl.demos.schedules import schedules
-from visualdl.trace import Trace
 from visualdl.viz.optimizers import plot_race
 from visualdl.viz.paths import exit_index, path_label
 
@@ -31,16 +31,6 @@ MODULES = {
     "minibatch": ["minibatch.png"],
     "adam_mistake": ["adam-mistake.png"],
 }
-
-
-def _assert_same(a: Trace, b: Trace) -> None:
-    assert a.meta == b.meta
-    assert [r.name for r in a.records] == [r.name for r in b.records]
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.info == rb.info
-        assert ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            np.testing.assert_array_equal(ra.arrays[k], rb.arrays[k], err_msg=f"{ra.name}.{k}")
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -68,15 +58,15 @@ def test_script_runs_alone_headless(tmp_path: Path) -> None:
 
 
 def test_demos_are_deterministic() -> None:
-    _assert_same(ewa_demo(T=50), ewa_demo(T=50))
-    _assert_same(schedules(), schedules())
+    assert_same_trace(ewa_demo(T=50), ewa_demo(T=50))
+    assert_same_trace(schedules(), schedules())
     small = {"batch_sizes": (None, 64, 1), "epochs": 2, "grid": 9}
-    _assert_same(minibatch(**small), minibatch(**small))
-    _assert_same(adam_mistake(N=50, steps=30, grid=9), adam_mistake(N=50, steps=30, grid=9))
+    assert_same_trace(minibatch(**small), minibatch(**small))
+    assert_same_trace(adam_mistake(N=50, steps=30, grid=9), adam_mistake(N=50, steps=30, grid=9))
     a = races(("bowl", "saddle"), ("gd", "adam"), steps=40, grid=9)
     b = races(("bowl", "saddle"), ("gd", "adam"), steps=40, grid=9)
     for key in a:
-        _assert_same(a[key], b[key])
+        assert_same_trace(a[key], b[key])
 
 
 def test_adam_mistake_first_step_is_ten_times_too_long() -> None:

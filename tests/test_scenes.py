@@ -15,6 +15,8 @@ import pytest
 
 pytest.importorskip("manim")
 
+from conftest import assert_same_trace
+
 from visualdl import registry  # noqa: E402
 from visualdl.demos.chain_rule import chain_rule_trace  # noqa: E402
 from visualdl.demos.mlp import mlp_xor_trace  # noqa: E402
@@ -122,12 +124,7 @@ def test_import_render_does_not_import_manim() -> None:
 # -- demos ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make", [mlp_xor_trace, chain_rule_trace])
 def test_demo_trace_is_deterministic(make) -> None:
-    a, b = make(), make()
-    assert a.names() == b.names() and a.meta == b.meta
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            np.testing.assert_array_equal(ra[k], rb[k])
+    assert_same_trace(make(), make())
 
 
 def test_mlp_trace_has_every_step() -> None:

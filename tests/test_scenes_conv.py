@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("manim")
 
+from conftest import assert_same_trace
+
 from visualdl.anim.numbers import format_array  # noqa: E402
 from visualdl.demos.conv import (  # noqa: E402
     EDGE_IMAGE,
@@ -30,12 +32,7 @@ def _num(s: str) -> float:
 
 @pytest.mark.parametrize("make", DEMOS)
 def test_demo_is_deterministic(make) -> None:
-    a, b = make(), make()
-    assert a.names() == b.names() and a.meta == b.meta
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.name == rb.name and ra.info == rb.info and ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            np.testing.assert_array_equal(ra[k], rb[k])
+    assert_same_trace(make(), make())
 
 
 def test_sliding_demo_is_the_notes_example() -> None:

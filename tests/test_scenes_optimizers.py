@@ -11,20 +11,14 @@ import pytest
 
 pytest.importorskip("manim")
 
+from conftest import assert_same_trace
+
 from visualdl.demos.momentum import momentum_trace  # noqa: E402
-
-
-def _same(a, b) -> None:
-    assert a.names() == b.names() and a.meta == b.meta
-    for ra, rb in zip(a.records, b.records, strict=True):
-        assert ra.info == rb.info and ra.arrays.keys() == rb.arrays.keys()
-        for k in ra.arrays:
-            np.testing.assert_array_equal(ra[k], rb[k])
 
 
 def test_momentum_demo_is_deterministic_and_complete() -> None:
     a, b = momentum_trace(), momentum_trace()
-    _same(a, b)
+    assert_same_trace(a, b)
     steps = a.find("optimizer.step")
     n = a.meta["steps"]
     assert [r.info["optimizer"] for r in steps] == ["gd"] * n + ["momentum"] * n
@@ -46,7 +40,7 @@ def test_race_traces_are_deterministic() -> None:
     from visualdl.scenes.optimizer_trajectories import race_traces
 
     for a, b in zip(race_traces(), race_traces(), strict=True):
-        _same(a, b)
+        assert_same_trace(a, b)
 
 
 def test_momentum_scene_shows_the_trace(tmp_path: Path) -> None:
