@@ -1,15 +1,14 @@
 """Gallery figures, one script per figure; installed as ``visualdl.gallery``.
 
-Each module named by :func:`visualdl.registry.figures` has ``CAPTION`` and
-``make(out) -> list[Path]`` and runs on its own (``python -m visualdl.gallery.<name>
---out DIR``). :func:`build` makes them all and writes an index page.
+Each module named by :func:`visualdl.registry.figures` holds only its own parts: ``CAPTION``
+and ``make(out) -> list[Path]``, usually a ``draw() -> Figure`` turned into ``make`` by
+:func:`figure`. ``python -m visualdl.gallery NAME --out DIR`` makes one figure;
+:func:`build` makes them all and writes an index page.
 
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery import build
->>> build(pathlib.Path(tempfile.mkdtemp()), ["activations"], progress=False).name
-'index.html'
+Example (what ``visualdl gallery --out DIR`` runs)::
+
+    from visualdl.gallery import build
+    build(Path("out/gallery"))  # -> Path("out/gallery/index.html")
 """
 
 from __future__ import annotations
@@ -20,12 +19,58 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from visualdl import registry
 from visualdl.files import atomic_write
+from visualdl.viz.figures import save
 
-__all__ = ["build"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["Make", "build", "figure", "make_figure"]
+
+#: A gallery script's ``make``: write the figure's files into the folder, return their paths.
+Make = Callable[[str | os.PathLike], list[Path]]
+
+
+def figure(stem: str, *formats: str) -> Callable[[Callable[[], Figure]], Make]:
+    """Decorator: ``draw() -> Figure`` becomes ``make(out) -> list[Path]``, which draws the
+    figure and saves it as ``out/<stem>.<fmt>`` for each of ``formats`` (default ``png``)
+    with :func:`visualdl.viz.figures.save`.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from visualdl.viz.figures import new_figure
+    >>> @figure("blank", "png", "svg")
+    ... def make():
+    ...     return new_figure(2, 1)
+    >>> [p.name for p in make(tempfile.mkdtemp())]
+    ['blank.png', 'blank.svg']
+    """
+    formats = formats or ("png",)
+    files = " and ".join(f"``{stem}.{fmt}``" for fmt in formats)
+
+    def decorate(draw: Callable[[], Figure]) -> Make:
+        def make(out: str | os.PathLike) -> list[Path]:
+            return save(draw(), Path(out) / stem, formats)
+
+        make.__module__, make.__qualname__ = draw.__module__, draw.__qualname__
+        head = f"{draw.__doc__.strip()} " if draw.__doc__ else ""
+        make.__doc__ = f"{head}Write {files} into ``out``; returns the paths."
+        return make
+
+    return decorate
+
+
+def make_figure(name: str, out: str | os.PathLike) -> list[Path]:
+    """Run the ``make`` of the figure ``name`` (registry name such as ``gradient-check``, or
+    its module name ``gradient_check``) into ``out``; ``KeyError`` names the known ones."""
+    entry = registry.get(name.replace("_", "-"), "figure")
+    return importlib.import_module(entry.module).make(Path(out))
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -1,28 +1,11 @@
 """A common mistake: the notes' Adam corrects S with beta1 (figure ``adam-mistake``).
 
-Data: :func:`visualdl.demos.adam_mistake.adam_mistake` (the engine's ``adam`` and
-``adam_notes`` run side by side); drawing: :func:`visualdl.viz.optimizers.plot_adam_mistake`.
-
-Run on its own: ``python -m visualdl.gallery.adam_mistake --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.adam_mistake import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['adam-mistake.png']
+Run alone: ``python -m visualdl.gallery adam-mistake --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.adam_mistake import adam_mistake
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.optimizers import plot_adam_mistake
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "A common mistake from the notes: Adam's second moment S must be bias-corrected with "
@@ -38,13 +21,7 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Run both Adams, then write ``adam-mistake.png`` into ``out``."""
-    return save(plot_adam_mistake(adam_mistake()), Path(out) / "adam-mistake", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("adam-mistake", "png")
+def make():
+    """Run both Adams."""
+    return plot_adam_mistake(adam_mistake())

@@ -1,28 +1,11 @@
 """LeNet-5, AlexNet and VGG-16: shape chains with parameter counts (figure ``architectures``).
 
-Data: :func:`visualdl.demos.architectures.architectures` (the engine's ``shape_chain`` and
-``count_params``); drawing: :func:`visualdl.viz.architectures.plot_architectures`.
-
-Run on its own: ``python -m visualdl.gallery.architectures --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.architectures import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['architectures.png']
+Run alone: ``python -m visualdl.gallery architectures --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.architectures import architectures
+from visualdl.gallery import figure
 from visualdl.viz.architectures import plot_architectures
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "The classic CNNs of the notes (A36) as the engine's shape calculator sees them: each box "
@@ -38,13 +21,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``architectures.png`` into ``out``; returns the paths."""
-    return save(plot_architectures(architectures()), Path(out) / "architectures", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("architectures", "png")
+def make():
+    return plot_architectures(architectures())

@@ -1,29 +1,12 @@
 """Activation histograms of a deep tanh net with and without batch norm (figure
 ``batchnorm-histograms``).
 
-Data: :func:`visualdl.demos.batchnorm.batchnorm_histograms` (the engine's ``Dense`` and
-``BatchNorm`` layers); drawing: :func:`visualdl.viz.batchnorm.plot_batchnorm_histograms`.
-
-Run on its own: ``python -m visualdl.gallery.batchnorm_histograms --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.batchnorm_histograms import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['batchnorm-histograms.png']
+Run alone: ``python -m visualdl.gallery batchnorm-histograms --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.batchnorm import batchnorm_histograms
+from visualdl.gallery import figure
 from visualdl.viz.batchnorm import plot_batchnorm_histograms
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "What each layer's tanh activations look like at initialization in a 6-layer network "
@@ -41,14 +24,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``batchnorm-histograms.png`` into ``out``; returns the paths."""
-    fig = plot_batchnorm_histograms(batchnorm_histograms())
-    return save(fig, Path(out) / "batchnorm-histograms", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("batchnorm-histograms", "png")
+def make():
+    return plot_batchnorm_histograms(batchnorm_histograms())

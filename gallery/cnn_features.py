@@ -1,30 +1,12 @@
 """Learned kernels and feature maps of a small CNN trained on 8×8 digits (figure
 ``cnn-features``).
 
-Data: :func:`visualdl.demos.digits.digits_trace` (the engine's ``Conv2D``, ``MaxPool2D`` and
-``Dense`` layers trained with Adam on scikit-learn's digits); drawing:
-:func:`visualdl.viz.cnn_features.plot_cnn_features`.
-
-Run on its own: ``python -m visualdl.gallery.cnn_features --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.cnn_features import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['cnn-features.png']
+Run alone: ``python -m visualdl.gallery cnn-features --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.digits import digits_trace
+from visualdl.gallery import figure
 from visualdl.viz.cnn_features import plot_cnn_features
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "EPOCHS", "make"]
 
 #: A small training budget, so the gallery stays quick (the benchmark trains longer).
 EPOCHS = 15
@@ -44,14 +26,7 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Train the CNN (about 10 s), then write ``cnn-features.png`` into ``out``."""
-    fig = plot_cnn_features(digits_trace(epochs=EPOCHS, k=4))
-    return save(fig, Path(out) / "cnn-features", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("cnn-features", "png")
+def make():
+    """Train the CNN (about 10 s)."""
+    return plot_cnn_features(digits_trace(epochs=EPOCHS, k=4))

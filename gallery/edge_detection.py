@@ -1,28 +1,11 @@
 """Edge detection with the notes' four kernels (figure ``edge-detection``).
 
-Data: :func:`visualdl.demos.edges.edges` (the engine's ``conv2d`` on the notes' 6x6 example and
-on scikit-learn's ``china.jpg`` in gray); drawing: :func:`visualdl.viz.conv.plot_edges`.
-
-Run on its own: ``python -m visualdl.gallery.edge_detection --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.edge_detection import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['edge-detection.png']
+Run alone: ``python -m visualdl.gallery edge-detection --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.edges import edges
+from visualdl.gallery import figure
 from visualdl.viz.conv import plot_edges
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "The notes' four hand-made edge detectors (vertical, horizontal, Sobel, Scharr; A29), "
@@ -39,13 +22,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``edge-detection.png`` into ``out``; returns the paths."""
-    return save(plot_edges(edges()), Path(out) / "edge-detection", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("edge-detection", "png")
+def make():
+    return plot_edges(edges())

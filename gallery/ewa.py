@@ -1,28 +1,11 @@
 """Exponentially weighted averages, raw and bias-corrected (figure ``ewa``).
 
-Data: :func:`visualdl.demos.ewa.ewa_demo` (the engine's ``ewa`` on a seeded noisy series);
-drawing: :func:`visualdl.viz.schedules.plot_ewa`.
-
-Run on its own: ``python -m visualdl.gallery.ewa --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.ewa import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['ewa.png', 'ewa.svg']
+Run alone: ``python -m visualdl.gallery ewa --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.ewa import ewa_demo
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.schedules import plot_ewa
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Exponentially weighted averages v_t = β v_(t−1) + (1 − β) θ_t of 200 noisy daily values "
@@ -34,13 +17,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``ewa.png`` and ``ewa.svg`` into ``out``; returns the paths."""
-    return save(plot_ewa(ewa_demo()), Path(out) / "ewa", ("png", "svg"))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("ewa", "png", "svg")
+def make():
+    return plot_ewa(ewa_demo())

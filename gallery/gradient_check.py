@@ -1,28 +1,11 @@
 """Gradient check: relative error per parameter (figure ``gradient-check``).
 
-Data: :func:`visualdl.demos.gradient_check.gradient_check` (the engine's backward against
-two-sided differences); drawing: :func:`visualdl.viz.gradient_check.plot_gradient_check`.
-
-Run on its own: ``python -m visualdl.gallery.gradient_check --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.gradient_check import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['gradient-check.png', 'gradient-check.svg']
+Run alone: ``python -m visualdl.gallery gradient-check --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.gradient_check import gradient_check
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.gradient_check import plot_gradient_check
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Gradient check of six small networks (ReLU, tanh, leaky ReLU, softmax, identity + MSE, "
@@ -35,14 +18,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``gradient-check.png`` and ``.svg`` into ``out``; returns the paths."""
-    fig = plot_gradient_check(gradient_check())
-    return save(fig, Path(out) / "gradient-check", ("png", "svg"))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("gradient-check", "png", "svg")
+def make():
+    return plot_gradient_check(gradient_check())

@@ -1,29 +1,12 @@
 """The Inception 1×1 bottleneck: multiplications direct vs through 16 channels (figure
 ``inception-cost``).
 
-Data: :func:`visualdl.demos.architectures.inception` (the engine's ``inception_cost`` and
-``conv_layer_summary``); drawing: :func:`visualdl.viz.architectures.plot_inception`.
-
-Run on its own: ``python -m visualdl.gallery.inception_cost --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.inception_cost import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['inception-cost.png']
+Run alone: ``python -m visualdl.gallery inception-cost --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.architectures import inception
+from visualdl.gallery import figure
 from visualdl.viz.architectures import plot_inception
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "The notes' Inception example (A38), counted by the engine: a 5×5 'same' convolution "
@@ -35,13 +18,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``inception-cost.png`` into ``out``; returns the paths."""
-    return save(plot_inception(inception()), Path(out) / "inception-cost", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("inception-cost", "png")
+def make():
+    return plot_inception(inception())

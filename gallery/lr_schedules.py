@@ -1,28 +1,11 @@
 """Learning-rate schedules side by side (figure ``lr-schedules``).
 
-Data: :func:`visualdl.demos.schedules.schedules` (the engine's schedule functions over 100
-epochs); drawing: :func:`visualdl.viz.schedules.plot_schedules`.
-
-Run on its own: ``python -m visualdl.gallery.lr_schedules --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.lr_schedules import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['lr-schedules.png', 'lr-schedules.svg']
+Run alone: ``python -m visualdl.gallery lr-schedules --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.schedules import schedules
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.schedules import plot_schedules
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "The learning-rate schedules of the notes over 100 epochs, all with a0 = 1: inverse time "
@@ -36,13 +19,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``lr-schedules.png`` and ``lr-schedules.svg`` into ``out``; returns the paths."""
-    return save(plot_schedules(schedules()), Path(out) / "lr-schedules", ("png", "svg"))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("lr-schedules", "png", "svg")
+def make():
+    return plot_schedules(schedules())

@@ -1,28 +1,11 @@
 """Batch vs mini-batch vs stochastic gradient descent on real data (figure ``minibatch``).
 
-Data: :func:`visualdl.demos.minibatch.minibatch` (the engine's ``Sequential.fit`` with
-``batch_size`` m, 64 and 1); drawing: :func:`visualdl.viz.optimizers.plot_minibatch`.
-
-Run on its own: ``python -m visualdl.gallery.minibatch --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.minibatch import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['minibatch.png']
+Run alone: ``python -m visualdl.gallery minibatch --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.minibatch import minibatch
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.optimizers import plot_minibatch
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Logistic regression a = σ(w r + b) on real data (r: the standardized mean radius of 569 "
@@ -39,13 +22,7 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Train three ways, then write ``minibatch.png`` into ``out``."""
-    return save(plot_minibatch(minibatch()), Path(out) / "minibatch", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("minibatch", "png")
+def make():
+    """Train three ways."""
+    return plot_minibatch(minibatch())

@@ -1,28 +1,11 @@
 """Every optimizer on every test surface: paths and loss per step (figure ``optimizer-race``).
 
-Data: :func:`visualdl.demos.optimizer_race.races` (the engine's optimizers, a fair
-learning-rate budget); drawing: :func:`visualdl.viz.optimizers.plot_race`.
-
-Run on its own: ``python -m visualdl.gallery.optimizer_race --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.optimizer_race import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['optimizer-race.png']
+Run alone: ``python -m visualdl.gallery optimizer-race --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.optimizer_race import races
-from visualdl.viz.figures import save
+from visualdl.gallery import figure
 from visualdl.viz.optimizers import plot_race
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Gradient descent, momentum (β 0.9), Nesterov, AdaGrad, RMSprop (β 0.9), Adam "
@@ -45,13 +28,7 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Race on every surface, then write ``optimizer-race.png`` into ``out``."""
-    return save(plot_race(races()), Path(out) / "optimizer-race", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("optimizer-race", "png")
+def make():
+    """Race on every surface."""
+    return plot_race(races())

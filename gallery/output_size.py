@@ -1,28 +1,11 @@
 """Convolution output size over padding and stride (figure ``output-size``).
 
-Data: :func:`visualdl.demos.output_size.output_size_grid` (the engine's ``output_size``);
-drawing: :func:`visualdl.viz.conv.plot_output_size`.
-
-Run on its own: ``python -m visualdl.gallery.output_size --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.output_size import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['output-size.png']
+Run alone: ``python -m visualdl.gallery output-size --out DIR``.
 """
 
-from __future__ import annotations
-
-import argparse
-from pathlib import Path
-
 from visualdl.demos.output_size import output_size_grid
+from visualdl.gallery import figure
 from visualdl.viz.conv import plot_output_size
-from visualdl.viz.figures import save
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Output size n_out = ⌊(n + 2p − f)/s⌋ + 1 of a convolution or pooling window along one "
@@ -38,13 +21,6 @@ CAPTION = (
 )
 
 
-def make(out: Path) -> list[Path]:
-    """Write ``output-size.png`` into ``out``; returns the paths."""
-    return save(plot_output_size(output_size_grid()), Path(out) / "output-size", ("png",))
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)
+@figure("output-size", "png")
+def make():
+    return plot_output_size(output_size_grid())

@@ -1,29 +1,16 @@
 """XOR decision boundary during training, and the ln 2 plateau of 0.01 init vs He
 (figure ``xor-training``).
 
-Data: :func:`visualdl.demos.xor.xor_training` (the notes' runs and ten He seeds, trained by
-the engine now); drawing: :mod:`visualdl.viz.xor`.
-
-Run on its own: ``python -m visualdl.gallery.xor_training --out DIR``.
-
-Example
--------
->>> import pathlib, tempfile
->>> from visualdl.gallery.xor_training import make
->>> [p.name for p in make(pathlib.Path(tempfile.mkdtemp()))]
-['xor-training-boundaries.png', 'xor-training-loss.png', 'xor-training-loss.svg']
+Run alone: ``python -m visualdl.gallery xor-training --out DIR``.
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from visualdl.demos.xor import xor_training
 from visualdl.viz.figures import save
 from visualdl.viz.xor import plot_boundaries, plot_loss
-
-__all__ = ["CAPTION", "make"]
 
 CAPTION = (
     "Top: the network's output over the plane (blue: class 0, orange: class 1) and its "
@@ -45,10 +32,3 @@ def make(out: Path) -> list[Path]:
         *save(plot_boundaries(trace), out / "xor-training-boundaries", ("png",)),
         *save(plot_loss(trace), out / "xor-training-loss", ("png", "svg")),
     ]
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("gallery-out"), help="output folder")
-    for path in make(parser.parse_args().out):
-        print(path)

@@ -12,14 +12,15 @@ Render: ``visualdl render chain-rule``.
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UL, UP, Scene, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UP, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import dfrac, formula
 from visualdl.anim.graph import GraphNode, edge, value_tag
 from visualdl.anim.numbers import fmt, text
+from visualdl.anim.scene import TraceScene
 from visualdl.demos.chain_rule import chain_rule_trace
-from visualdl.viz.style import BACKGROUND, COLORS
+from visualdl.viz.style import COLORS
 
 __all__ = ["ChainRule", "DIGITS"]
 
@@ -38,15 +39,18 @@ def _v(x: float) -> str:
     return fmt(x, DIGITS)
 
 
-class ChainRule(Scene):
+class ChainRule(TraceScene):
     """Logistic regression as a graph; the chain rule builds dL/dw; SymPy agrees."""
 
+    title_size, title_buff = 30, 0.4
+
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         tr = chain_rule_trace()
         self.meta = tr.meta
-        self.fwd, self.bwd = tr.last("dense1.forward"), tr.last("dense1.backward")
-        self.local_d, self.sym = tr.last("local"), tr.last("symbolic").info
+        self.fwd = tr.last("dense1.forward")
+        self.chain = tr.last("dense1.backward", case="chain")  # from dA: dZ = dA g'(Z)
+        self.bwd = tr.last("dense1.backward", case="fused")  # the model's dZ = A - Y
+        self.local_d, self.sym = tr.last("chain_rule.local"), tr.last("chain_rule.symbolic").info
         self.tex = self.sym["latex"]
         self.panel: VGroup | None = None
         self.build()
@@ -56,9 +60,9 @@ class ChainRule(Scene):
         self.check()
 
     # -- helpers --------------------------------------------------------------------------
-    def line(self, tex: str, value: str | None, color: str = "#FFFFFF", size: float = 30):
+    def line(self, tex: str, value: str | None, color: str = COLORS["on_dark"], size: float = 30):
         """A panel line: a formula, then ``= value`` in ``color``."""
-        parts = [formula(tex, "#FFFFFF", size)]
+        parts = [formula(tex, COLORS["on_dark"], size)]
         if value is not None:
             parts.append(text(f"= {value}", color, size - 2))
         return VGroup(*parts).arrange(RIGHT, buff=0.2)
@@ -89,9 +93,7 @@ class ChainRule(Scene):
 
     # -- beats ----------------------------------------------------------------------------
     def build(self) -> None:
-        self.title = text(
-            "The chain rule on logistic regression", "#FFFFFF", 30, weight="BOLD"
-        ).to_corner(UL, buff=0.4)
+        self.title = self.title_card("The chain rule on logistic regression")
         self.inputs = {}
         for i, (key, label, kind) in enumerate(INPUTS):
             self.inputs[key] = GraphNode(label, COLORS[kind]).move_to([-4.9, 2.65 - 0.7 * i, 0])
@@ -182,16 +184,16 @@ class ChainRule(Scene):
         for i in range(2):
             factors = [_v(d["dL_da"][0]), _v(d["da_dz"][0]), _v(d["dz_dw"][i])]
             prod = " × ".join(f"({s})" for s in factors)
-            lhs = formula(dfrac("L", f"w_{i + 1}"), "#FFFFFF", 30)
+            lhs = formula(dfrac("L", f"w_{i + 1}"), COLORS["on_dark"], 30)
             ln = VGroup(
                 lhs,
-                text(f"= {prod} =", "#FFFFFF", 28),
-                text(_v(d["dL_dw"][i]), COLORS["gradient"], 28),
+                text(f"= {prod} =", COLORS["on_dark"], 28),
+                text(_v(self.chain["dW"][0, i]), COLORS["gradient"], 28),
             ).arrange(RIGHT, buff=0.2)
             self.show_lines(ln, hold=0.8)
 
     def check(self) -> None:
-        d, sym, t = self.local_d, self.sym["values"], self.tex
+        sym, t = self.sym["values"], self.tex
         self.clear_panel()
         head = ["", "chain rule", "SymPy", "engine"]
         rows = [[text(h, COLORS["muted"], 22) for h in head]]
@@ -200,15 +202,15 @@ class ChainRule(Scene):
             float(self.bwd["dW"][0, 1]),
             float(self.bwd["db"][0, 0]),
         ]
-        chain = [d["dL_dw"][0], d["dL_dw"][1], d["dL_db"][0]]
+        chain = [self.chain["dW"][0, 0], self.chain["dW"][0, 1], self.chain["db"][0, 0]]
         symv = [sym["dL_dw"][0], sym["dL_dw"][1], sym["dL_db"]]
         for i, (wrt, key) in enumerate([("w_1", "dL_dw1"), ("w_2", "dL_dw2"), ("b", "dL_db")]):
             rows.append(
                 [
-                    formula(dfrac("L", wrt), "#FFFFFF", 28),
+                    formula(dfrac("L", wrt), COLORS["on_dark"], 28),
                     text(_v(chain[i]), COLORS["gradient"], 26),
                     VGroup(
-                        formula(t[key], "#FFFFFF", 28),
+                        formula(t[key], COLORS["on_dark"], 28),
                         text(f"= {_v(symv[i])}", COLORS["gradient"], 26),
                     ).arrange(RIGHT, buff=0.2),
                     text(_v(engine[i]), COLORS["gradient"], 26),

@@ -15,21 +15,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, RIGHT, UL, UP, Cross, DashedVMobject, Scene, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Cross, DashedVMobject, VGroup
 
+from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid
 from visualdl.anim.numbers import format_array, shape_label, text
-from visualdl.anim.reveal import Conceal, Reveal
+from visualdl.anim.scene import TraceScene
 from visualdl.demos.conv import conv_sliding_trace
+from visualdl.symbolic.formulas import CONV
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS
+from visualdl.viz.style import COLORS
 
 __all__ = [
     "CHANNEL_COLORS",
     "ChannelStop",
     "ConvSliding",
-    "SIZE_TEX",
     "Stop",
     "channel_stops",
     "conv_record",
@@ -37,7 +38,6 @@ __all__ = [
     "stops",
 ]
 
-SIZE_TEX = r"n_{out} = \left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1"
 CHANNEL_COLORS = ("#D65F5F", "#6ACC64", "#5B8FD9")  # R, G, B: labels and frames only
 DETAILED = 3  # stops narrated with their products
 
@@ -58,15 +58,13 @@ class Stop:
 def conv_record(tr: Trace, case: str):
     """The engine's ``conv2d.forward`` record of ``case`` (``"valid"``, ``"strided"``,
     ``"channels"``)."""
-    return tr.find("conv2d.forward")[("valid", "strided", "channels").index(case)]
+    return tr.last("conv2d.forward", case=case)
 
 
 def stops(tr: Trace, case: str) -> list[Stop]:
-    """The stops of ``case`` in the trace's (``windows()``) order."""
+    """The stops of ``case`` in the engine's (``windows()``) order: one channel, one filter."""
     out = []
-    for r in tr.find("window"):
-        if r.info["case"] != case:
-            continue
+    for r in tr.find("conv2d.window", case=case):
         i = r.info
         out.append(
             Stop(
@@ -74,7 +72,7 @@ def stops(tr: Trace, case: str) -> list[Stop]:
                 i["w"],
                 i["top"],
                 i["left"],
-                format_array(r["products"]),
+                format_array(r["products"][:, :, 0]),
                 format_array(r["sum"])[0][0],
             )
         )
@@ -84,7 +82,7 @@ def stops(tr: Trace, case: str) -> list[Stop]:
 def size_tex(tr: Trace, case: str) -> str:
     """The output-size formula with the values of ``case`` put in, e.g.
     ``floor((6 + 2·1 − 3) / 2) + 1 = floor(2.5) + 1 = 3``."""
-    i = next(r.info for r in tr.find("size") if r.info["case"] == case)
+    i = tr.last("conv_sliding.size", case=case).info
     return (
         rf"= \left\lfloor \frac{{{i['n']} + 2 \cdot {i['p']} - {i['f']}}}{{{i['s']}}} "
         rf"\right\rfloor + 1 = \lfloor {i['ratio']:g} \rfloor + 1 = {i['n_out']}"
@@ -107,23 +105,21 @@ class ChannelStop:
 def channel_stops(tr: Trace) -> list[ChannelStop]:
     """The multi-channel windows with their per-channel shares and outputs, as drawn."""
     Z = conv_record(tr, "channels")["Z"][0]
+    by_window: dict[tuple[int, int], list] = {}
+    for r in tr.find("conv2d.window", case="channels"):  # filter by filter within a window
+        by_window.setdefault((r.info["h"], r.info["w"]), []).append(r)
     out = []
-    for r in tr.find("channels"):
-        i = r.info
-        shares = format_array(r["channel_sums"].T)
-        out.append(
-            ChannelStop(
-                i["h"], i["w"], i["top"], i["left"], shares, format_array(Z[i["h"], i["w"]])[0]
-            )
-        )
+    for (h, w), recs in by_window.items():
+        shares = format_array([r["channel_sums"] for r in recs])  # [c][k]
+        top, left = recs[0].info["top"], recs[0].info["left"]
+        out.append(ChannelStop(h, w, top, left, shares, format_array(Z[h, w])[0]))
     return out
 
 
-class ConvSliding(Scene):
+class ConvSliding(TraceScene):
     """Kernel walk with products and sums; padding and stride; channels and filters."""
 
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.tr = conv_sliding_trace()
         self.intro()
         self.slide()
@@ -131,21 +127,10 @@ class ConvSliding(Scene):
         self.channels()
 
     # -- helpers --------------------------------------------------------------------------
-    def set_title(self, s: str) -> None:
-        new = text(s, "#FFFFFF", 28, weight="BOLD").to_corner(UL, buff=0.35)
-        self.play(Conceal(self.title, run_time=0.2), Reveal(new, run_time=0.3))
-        self.title = new
-
-    def caption(self, grid: CellGrid, name: str, shape: tuple, color: str) -> VGroup:
-        """Name above the grid, shape below."""
-        return VGroup(
-            text(name, color, 20).next_to(grid, UP, buff=0.15),
-            text(shape_label(shape), COLORS["muted"], 16).next_to(grid, DOWN, buff=0.12),
-        )
-
     def size_formula(self, case: str) -> VGroup:
         f = VGroup(
-            formula(SIZE_TEX, "#FFFFFF", 26), formula(size_tex(self.tr, case), "#FFFFFF", 26)
+            formula(CONV["output_size"], COLORS["on_dark"], 26),
+            formula(size_tex(self.tr, case), COLORS["on_dark"], 26),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         return f.move_to([3.2, -2.75, 0])
 
@@ -156,7 +141,7 @@ class ConvSliding(Scene):
         out = []
         box = X.window(0, 0, 3)
         zbox = Z.window(0, 0, 1, color, 4)
-        self.play(Reveal(box), Reveal(zbox), run_time=0.3)
+        self.play(Appear(box), Appear(zbox), run_time=0.3)
         for k, st in enumerate(stops(self.tr, case)):
             moved = [
                 box.animate.move_to(X.window(st.top, st.left, 3)),
@@ -166,7 +151,7 @@ class ConvSliding(Scene):
             out.append(label)
             if k < detailed:
                 prods = [
-                    self.P.label_at(i, j, s, "#FFFFFF")
+                    self.P.label_at(i, j, s, COLORS["on_dark"])
                     for i, r in enumerate(st.products)
                     for j, s in enumerate(r)
                 ]
@@ -174,27 +159,22 @@ class ConvSliding(Scene):
                 total = text(f"sum = {st.total}", color, 24).next_to(self.P, DOWN, buff=0.35)
                 if k:
                     self.play(*moved, run_time=0.5)
-                self.play(Reveal(prods), run_time=0.5)
-                self.play(Reveal(total), run_time=0.4)
-                self.play(Reveal(label), run_time=0.4)
+                self.play(Appear(prods), run_time=0.5)
+                self.play(Appear(total), run_time=0.4)
+                self.play(Appear(label), run_time=0.4)
                 self.wait(0.5)
-                self.play(Conceal(prods), Conceal(total), run_time=0.25)
+                self.play(Vanish(prods), Vanish(total), run_time=0.25)
             else:
-                self.play(*moved, Reveal(label), run_time=fast)
-        self.play(Conceal(box), Conceal(zbox), run_time=0.3)
+                self.play(*moved, Appear(label), run_time=fast)
+        self.play(Vanish(box), Vanish(zbox), run_time=0.3)
         return out
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
         tr = self.tr
         rec = conv_record(tr, "valid")
-        self.title = text(
-            "Convolution: a 3×3 kernel slides over a 6×6 image", "#FFFFFF", 28, weight="BOLD"
-        )
-        self.title.to_corner(UL, buff=0.35)
-        note = text("cross-correlation (the kernel is not flipped)", COLORS["muted"], 18).next_to(
-            self.title, DOWN, aligned_edge=LEFT, buff=0.15
-        )
+        self.title = self.title_card("Convolution: a 3×3 kernel slides over a 6×6 image")
+        note = self.subtitle("cross-correlation (the kernel is not flipped)")
         self.X = CellGrid(rec["X"][0, :, :, 0], cell=0.55, fill=COLORS["input"])
         self.X.move_to([-4.4, -0.35, 0])
         self.W = CellGrid(rec["W"][:, :, 0, 0], cell=0.55, fill=COLORS["weight"])
@@ -206,13 +186,13 @@ class ConvSliding(Scene):
         caps = VGroup(
             self.caption(self.X, "X", rec["X"].shape[1:3], COLORS["input"]),
             self.caption(self.W, "W (vertical edges)", rec["W"].shape[:2], COLORS["weight"]),
-            text("window ⊙ W", "#FFFFFF", 20).next_to(self.P, UP, buff=0.15),
+            text("window ⊙ W", COLORS["on_dark"], 20).next_to(self.P, UP, buff=0.15),
             self.caption(self.Z, "Z = X ∗ W", rec["Z"].shape[1:3], COLORS["preactivation"]),
         )
         self.size = self.size_formula("valid")
-        self.play(Reveal(self.title), Reveal(note), run_time=0.5)
-        self.play(Reveal(self.X), Reveal(self.W), run_time=0.6)
-        self.play(Reveal(self.P), Reveal(self.Z), Reveal(caps), Reveal(self.size), run_time=0.6)
+        self.play(Appear(self.title), Appear(note), run_time=0.5)
+        self.play(Appear(self.X), Appear(self.W), run_time=0.6)
+        self.play(Appear(self.P), Appear(self.Z), Appear(caps), Appear(self.size), run_time=0.6)
         self.note, self.caps = note, caps
 
     def slide(self) -> None:
@@ -221,23 +201,23 @@ class ConvSliding(Scene):
         band.next_to(self.Z, RIGHT, buff=0.3).shift(0.2 * UP)
         if band.get_right()[0] > 6.9:
             band.next_to(self.Z, UP, buff=0.6)
-        self.play(Reveal(band), run_time=0.4)
+        self.play(Appear(band), run_time=0.4)
         self.wait(1.2)
         self.play(
-            Conceal(band),
-            Conceal(VGroup(*labels)),
-            Conceal(self.Z),
-            Conceal(self.caps[3]),
+            Vanish(band),
+            Vanish(VGroup(*labels)),
+            Vanish(self.Z),
+            Vanish(self.caps[3]),
             run_time=0.3,
         )
 
     def stride(self) -> None:
         tr = self.tr
         rec = conv_record(tr, "strided")
-        info = next(r.info for r in tr.find("size") if r.info["case"] == "strided")
+        info = tr.last("conv_sliding.size", case="strided").info
         p, s = info["p"], info["s"]
-        self.set_title(f"Padding p = {p} and stride s = {s}")
-        Xp = tr.last("padded")["X_pad"]
+        self.swap_title(f"Padding p = {p} and stride s = {s}")
+        Xp = rec["X_pad"][0, :, :, 0]
         n = Xp.shape[0]
         ring = [(i, j) for i in range(n) for j in range(n) if min(i, j) < p or max(i, j) >= n - p]
         XP = CellGrid(Xp, cell=0.45, fill=COLORS["input"], muted=ring)
@@ -247,8 +227,8 @@ class ConvSliding(Scene):
         zcap = self.caption(Z, "Z", rec["Z"].shape[1:3], COLORS["preactivation"])
         xcap = self.caption(XP, f"X padded with zeros (p = {p})", Xp.shape, COLORS["input"])
         size = self.size_formula("strided")
-        self.play(Conceal(self.X), Conceal(self.caps[0]), Conceal(self.size), run_time=0.3)
-        self.play(Reveal(XP), Reveal(xcap), Reveal(Z), Reveal(zcap), Reveal(size), run_time=0.6)
+        self.play(Vanish(self.X), Vanish(self.caps[0]), Vanish(self.size), run_time=0.3)
+        self.play(Appear(XP), Appear(xcap), Appear(Z), Appear(zcap), Appear(size), run_time=0.6)
         self.wait(0.8)
         labels = self.walk(XP, Z, "strided", 1, 0.45)
         nxt = info["next_start"]
@@ -260,15 +240,15 @@ class ConvSliding(Scene):
             COLORS["gradient"],
             18,
         ).next_to(size, UP, buff=0.3, aligned_edge=LEFT)
-        self.play(Reveal(ghost), Reveal(cross), Reveal(why), run_time=0.5)
+        self.play(Appear(ghost), Appear(cross), Appear(why), run_time=0.5)
         self.wait(1.8)
         self.play(
-            *[Conceal(m) for m in (XP, xcap, Z, zcap, size, ghost, cross, why, VGroup(*labels))],
-            Conceal(self.W),
-            Conceal(self.P),
-            Conceal(self.caps[1]),
-            Conceal(self.caps[2]),
-            Conceal(self.note),
+            *[Vanish(m) for m in (XP, xcap, Z, zcap, size, ghost, cross, why, VGroup(*labels))],
+            Vanish(self.W),
+            Vanish(self.P),
+            Vanish(self.caps[1]),
+            Vanish(self.caps[2]),
+            Vanish(self.note),
             run_time=0.4,
         )
 
@@ -277,7 +257,7 @@ class ConvSliding(Scene):
         rec = conv_record(tr, "channels")
         X, W, Zv = rec["X"][0], rec["W"], rec["Z"][0]
         n_C_prev, n_C = W.shape[2], W.shape[3]
-        self.set_title("Three channels: an f×f×3 kernel gives one map")
+        self.swap_title("Three channels: an f×f×3 kernel gives one map")
         xs, ws, caps = [], [], []
         for k in range(n_C_prev):
             g = CellGrid(X[:, :, k], cell=0.42, fill=CHANNEL_COLORS[k], fill_opacity=0.3)
@@ -288,7 +268,7 @@ class ConvSliding(Scene):
             )
         cap_x = text(f"X {shape_label(X.shape)}", COLORS["input"], 18).move_to([-2.85, 2.55, 0])
         plus = [
-            text("+", "#FFFFFF", 30).move_to(
+            text("+", COLORS["on_dark"], 30).move_to(
                 (xs[k].get_center() + xs[k + 1].get_center()) / 2 + 2.6 * DOWN
             )
             for k in range(n_C_prev - 1)
@@ -316,10 +296,10 @@ class ConvSliding(Scene):
         )
         ws = kernels(0)
         self.play(
-            Reveal(VGroup(*xs, *caps, cap_x)),
-            Reveal(VGroup(*ws, kcap, *plus)),
-            Reveal(Z[0]),
-            Reveal(zcaps[0]),
+            Appear(VGroup(*xs, *caps, cap_x)),
+            Appear(VGroup(*ws, kcap, *plus)),
+            Appear(Z[0]),
+            Appear(zcaps[0]),
             run_time=0.6,
         )
         for c in range(n_C):
@@ -329,15 +309,15 @@ class ConvSliding(Scene):
                     kcap
                 )
                 self.play(
-                    Conceal(VGroup(*ws, kcap)),
-                    Reveal(VGroup(*new_ws, new_cap)),
-                    Reveal(Z[1]),
-                    Reveal(zcaps[1]),
+                    Vanish(VGroup(*ws, kcap)),
+                    Appear(VGroup(*new_ws, new_cap)),
+                    Appear(Z[1]),
+                    Appear(zcaps[1]),
                     run_time=0.5,
                 )
                 ws, kcap = new_ws, new_cap
             boxes = [x.window(0, 0, 3) for x in xs]
-            self.play(*[Reveal(b) for b in boxes], run_time=0.3)
+            self.play(*[Appear(b) for b in boxes], run_time=0.3)
             for n, st in enumerate(st_all):
                 moved = [
                     b.animate.move_to(x.window(st.top, st.left, 3))
@@ -354,20 +334,20 @@ class ConvSliding(Scene):
                         COLORS["preactivation"],
                         20,
                     ).next_to(Z[0], DOWN, buff=0.5)
-                    self.play(Reveal(VGroup(*shares)), run_time=0.5)
-                    self.play(Reveal(eq), Reveal(label), run_time=0.5)
+                    self.play(Appear(VGroup(*shares)), run_time=0.5)
+                    self.play(Appear(eq), Appear(label), run_time=0.5)
                     self.wait(1.0)
-                    self.play(Conceal(VGroup(*shares)), Conceal(eq), run_time=0.25)
+                    self.play(Vanish(VGroup(*shares)), Vanish(eq), run_time=0.25)
                 else:
-                    self.play(*moved, Reveal(label), run_time=0.4)
+                    self.play(*moved, Appear(label), run_time=0.4)
                 Z[c].add(label)
-            self.play(*[Conceal(b) for b in boxes], run_time=0.2)
-        n_params = tr.last("volume").info["n_params"]
+            self.play(*[Vanish(b) for b in boxes], run_time=0.2)
+        n_params = tr.last("conv_sliding.volume").info["n_params"]
         summary = text(
             f"{n_C} kernels → {n_C} maps: Z {shape_label(Zv.shape)}\n"
             f"parameters 3·3·{n_C_prev}·{n_C} + {n_C} biases = {n_params}",
-            "#FFFFFF",
+            COLORS["on_dark"],
             20,
         ).move_to([1.6, -3.45, 0])
-        self.play(Reveal(summary), run_time=0.4)
+        self.play(Appear(summary), run_time=0.4)
         self.wait(2.0)

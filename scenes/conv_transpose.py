@@ -11,25 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, UL, UP, Scene, VGroup
+from manim import DOWN, LEFT, UP, VGroup
 
+from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid
 from visualdl.anim.numbers import format_array, shape_label, text
-from visualdl.anim.reveal import Conceal, Reveal
+from visualdl.anim.scene import TraceScene
 from visualdl.demos.conv import conv_transpose_trace
+from visualdl.symbolic.formulas import CONV
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS
+from visualdl.viz.style import COLORS
 
-__all__ = ["ConvTranspose", "SCATTER_TEX", "SIZE_TEX", "Stamp", "size_tex", "stamps"]
-
-SCATTER_TEX = r"Y_{h+i,\ w+j} \ \leftarrow\ Y_{h+i,\ w+j} + X_{hw}\, W_{ij}"
-SIZE_TEX = r"n_{out} = s\,(n - 1) + f - 2p"
+__all__ = ["ConvTranspose", "Stamp", "size_tex", "stamps"]
 
 
 def size_tex(tr: Trace) -> str:
     """The output-size formula with the example's values, e.g. ``= 1·(2 − 1) + 2 − 2·0 = 3``."""
-    i = tr.last("size").info
+    i = tr.last("conv_transpose.size").info
     return rf"= {i['s']} \cdot ({i['n']} - 1) + {i['f']} - 2 \cdot {i['p']} = {i['n_out']}"
 
 
@@ -52,10 +51,10 @@ def stamps(tr: Trace) -> list[Stamp]:
     out = []
     covered: set[tuple[int, int]] = set()
     f = tr.last("conv_transpose2d.forward").info["f"]
-    for r in tr.find("scatter"):
+    for r in tr.find("conv_transpose2d.stamp"):
         i = r.info
         covered |= {(i["top"] + a, i["left"] + b) for a in range(f) for b in range(f)}
-        part = format_array(r["partial"])
+        part = format_array(r["partial"][:, :, 0])
         shown = [
             [s if (a, b) in covered else None for b, s in enumerate(row)]
             for a, row in enumerate(part)
@@ -67,18 +66,17 @@ def stamps(tr: Trace) -> list[Stamp]:
                 i["top"],
                 i["left"],
                 format_array(r["x"])[0][0],
-                format_array(r["scaled"]),
+                format_array(r["scaled"][:, :, 0]),
                 shown,
             )
         )
     return out
 
 
-class ConvTranspose(Scene):
+class ConvTranspose(TraceScene):
     """Scatter-add, pixel by pixel, into a 3x3 output."""
 
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.tr = conv_transpose_trace()
         self.intro()
         self.scatter()
@@ -87,13 +85,10 @@ class ConvTranspose(Scene):
     def intro(self) -> None:
         rec = self.tr.last("conv_transpose2d.forward")
         X, W, Z = rec["X"][0, :, :, 0], rec["W"][:, :, 0, 0], rec["Z"][0, :, :, 0]
-        self.title = text("Transposed convolution: scatter-add", "#FFFFFF", 28, weight="BOLD")
-        self.title.to_corner(UL, buff=0.35)
-        sub = text(
-            "each input pixel stamps the kernel, times its value, into the output; overlaps add",
-            COLORS["muted"],
-            18,
-        ).next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.15)
+        self.title = self.title_card("Transposed convolution: scatter-add")
+        sub = self.subtitle(
+            "each input pixel stamps the kernel, times its value, into the output; overlaps add"
+        )
         self.X = CellGrid(X, cell=0.8, fill=COLORS["input"]).move_to([-5.0, 0.9, 0])
         self.W = CellGrid(W, cell=0.8, fill=COLORS["weight"]).move_to([-5.0, -2.0, 0])
         self.S = CellGrid(shape=W.shape, cell=0.8, fill=COLORS["weight"]).move_to([-1.4, -0.4, 0])
@@ -108,14 +103,17 @@ class ConvTranspose(Scene):
                 self.Y, UP, buff=0.15
             ),
         )
-        self.fml = formula(SCATTER_TEX, "#FFFFFF", 26).move_to([2.2, 2.0, 0])
-        self.play(Reveal(self.title), Reveal(sub), run_time=0.4)
-        self.play(Reveal(self.X), Reveal(self.W), Reveal(caps), run_time=0.5)
-        size = VGroup(formula(SIZE_TEX, "#FFFFFF", 24), formula(size_tex(self.tr), "#FFFFFF", 24))
+        self.fml = formula(CONV["scatter"], COLORS["on_dark"], 26).move_to([2.2, 2.0, 0])
+        self.play(Appear(self.title), Appear(sub), run_time=0.4)
+        self.play(Appear(self.X), Appear(self.W), Appear(caps), run_time=0.5)
+        size = VGroup(
+            formula(CONV["transpose_size"], COLORS["on_dark"], 24),
+            formula(size_tex(self.tr), COLORS["on_dark"], 24),
+        )
         size.arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(self.Y, DOWN, buff=0.4)
-        self.play(Reveal(self.Y), Reveal(self.fml), run_time=0.5)
+        self.play(Appear(self.Y), Appear(self.fml), run_time=0.5)
         self.wait(1.0)
-        self.play(Reveal(size), run_time=0.5)
+        self.play(Appear(size), run_time=0.5)
         self.wait(1.5)
 
     def scatter(self) -> None:
@@ -123,7 +121,7 @@ class ConvTranspose(Scene):
         self.cells: dict[tuple[int, int], VGroup] = {}
         xbox = self.X.window(0, 0, 1, COLORS["loss"], 5)
         ybox = self.Y.window(0, 0, f, COLORS["loss"], 5)
-        self.play(Reveal(xbox), Reveal(ybox), run_time=0.3)
+        self.play(Appear(xbox), Appear(ybox), run_time=0.3)
         for k, st in enumerate(stamps(self.tr)):
             if k:
                 self.play(
@@ -139,7 +137,7 @@ class ConvTranspose(Scene):
                     for j, s in enumerate(r)
                 ]
             )
-            self.play(Reveal(self.S), Reveal(cap), Reveal(vals), run_time=0.5)
+            self.play(Appear(self.S), Appear(cap), Appear(vals), run_time=0.5)
             old, new = [], []
             for i in range(st.top, st.top + f):
                 for j in range(st.left, st.left + f):
@@ -147,17 +145,19 @@ class ConvTranspose(Scene):
                         old.append(self.cells[i, j])
                     self.cells[i, j] = self.Y.label_at(i, j, st.partial[i][j])
                     new.append(self.cells[i, j])
-            self.play(*[Conceal(m) for m in old], *[Reveal(m) for m in new], run_time=0.6)
+            self.play(*[Vanish(m) for m in old], *[Appear(m) for m in new], run_time=0.6)
             self.wait(1.2 if k < 2 else 0.8)
-            self.play(Conceal(cap), Conceal(vals), run_time=0.25)
-        self.play(Conceal(xbox), Conceal(ybox), Conceal(self.S), run_time=0.3)
+            self.play(Vanish(cap), Vanish(vals), run_time=0.25)
+        self.play(Vanish(xbox), Vanish(ybox), Vanish(self.S), run_time=0.3)
 
     def result(self) -> None:
         note = text(
             "overlapping stamps add: the centre cell sums four products\n"
             "(this is also conv2d's input-gradient with the same W)",
-            "#FFFFFF",
+            COLORS["on_dark"],
             20,
         ).move_to([-1.9, -3.45, 0])
-        self.play(self.Y.animate.set_stroke("#FFFFFF", 2.5, 1.0), Reveal(note), run_time=0.5)
+        self.play(
+            self.Y.animate.set_stroke(COLORS["on_dark"], 2.5, 1.0), Appear(note), run_time=0.5
+        )
         self.wait(3.0)

@@ -3,30 +3,30 @@
 Every number comes from :func:`visualdl.demos.mlp.mlp_xor_trace`; every formula from
 :data:`visualdl.symbolic.formulas.DENSE`. Beats: ``intro``, ``forward`` (per layer
 ``Z = W A + b``, then ``A = g(Z)``), ``cost``, ``backward`` (``dZ``, ``dW``, ``db``,
-``dA_prev``), ``update``.
+``dA_prev``), ``optimizer.step``.
 
 Render: ``visualdl render mlp-forward-backward``.
 """
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UL, UR, Scene, Transform, VGroup
+from manim import DOWN, RIGHT, UR, Transform, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import at_layer
 from visualdl.anim.network import NetworkDiagram
 from visualdl.anim.numbers import fmt, text
+from visualdl.anim.scene import TraceScene
 from visualdl.anim.steps import EquationStep, Term, show_step
 from visualdl.demos.mlp import mlp_xor_trace
-from visualdl.symbolic.formulas import DENSE
+from visualdl.symbolic.formulas import ACTIVATIONS, DENSE
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS
+from visualdl.viz.style import COLORS
 
 __all__ = ["MLPForwardBackward", "steps"]
 
 STEP_CENTER = (0.0, -1.1, 0.0)
 STEP_HEIGHT = 5.3  # room under the title and the diagram
-G_TEX = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}
 G_TEXT = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
 
 
@@ -40,7 +40,7 @@ def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
     L = len(tr.meta["layer_dims"]) - 1
     fwd = {l: tr.last(f"dense{l}.forward") for l in range(1, L + 1)}
     bwd = {l: tr.last(f"dense{l}.backward") for l in range(1, L + 1)}
-    cost = tr.last("cost")
+    cost = tr.last("model.cost")
     out: dict[str, list[tuple[str, EquationStep]]] = {"forward": [], "cost": [], "backward": []}
     for l in range(1, L + 1):
         f, g = fwd[l], fwd[l].info["activation"]
@@ -59,7 +59,7 @@ def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
                 ),
             )
         )
-        a_tex = at_layer(DENSE["A"], l).replace(f"g^{{[{l}]}}", G_TEX.get(g, g))
+        a_tex = at_layer(DENSE["A"], l).replace(f"g^{{[{l}]}}", ACTIVATIONS.get(g, g))
         out["forward"].append(
             (
                 f"A{l}",
@@ -108,18 +108,18 @@ def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
             )
         else:
             g = f.info["activation"]
-            gprime = tr.last(f"dense{l}.derivative")["gprime"]
+            gprime = tr.last(f"mlp_xor.derivative{l}")["gprime"]
             out["backward"].append(
                 (
                     f"dZ{l}",
                     EquationStep(
                         at_layer(DENSE["dZ"], l).replace(
-                            f"g^{{[{l}]\\prime}}", G_TEX.get(g, g) + "'"
+                            f"g^{{[{l}]\\prime}}", ACTIVATIONS.get(g, g) + "'"
                         ),
                         [
                             Term(_name("dA", l), b["dA"], "dA"),
                             "⊙",
-                            Term(f"{G_TEX.get(g, g)}'(Z^{{[{l}]}})", gprime, "Z"),
+                            Term(f"{ACTIVATIONS.get(g, g)}'(Z^{{[{l}]}})", gprime, "Z"),
                         ],
                         dZ,
                     ),
@@ -166,8 +166,8 @@ def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
 
 def update_rows(tr: Trace, which: str) -> VGroup:
     """``W[l] − α dW[l] = new W[l]`` (``which="W"`` or ``"b"``) for every layer, stacked."""
-    up = tr.last("update")
-    alpha = up.info["learning_rate"]
+    up = tr.last("optimizer.step")
+    alpha = up.info["lr"]
     L = len(tr.meta["layer_dims"]) - 1
     grads = {l: tr.last(f"dense{l}.backward") for l in range(1, L + 1)}
     rows = []
@@ -192,11 +192,12 @@ def update_rows(tr: Trace, which: str) -> VGroup:
     return VGroup(*rows).arrange(DOWN, buff=0.35)
 
 
-class MLPForwardBackward(Scene):
+class MLPForwardBackward(TraceScene):
     """A 2-3-1 tanh/sigmoid network on XOR: forward, cost, backward, one update."""
 
+    title_size, title_buff = 30, 0.4
+
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.trace = mlp_xor_trace()
         self.steps = steps(self.trace)
         self.current: VGroup | None = None
@@ -208,8 +209,7 @@ class MLPForwardBackward(Scene):
 
     # -- helpers --------------------------------------------------------------------------
     def set_phase(self, title: str, color: str) -> None:
-        new = text(title, color, 30, weight="BOLD").to_corner(UL, buff=0.4)
-        self.play(Transform(self.title, new), run_time=0.4)
+        self.play(Transform(self.title, self.title_card(title, color)), run_time=0.4)
 
     def show(self, step: EquationStep, extra: tuple = ()) -> None:
         if step.height > STEP_HEIGHT:
@@ -221,19 +221,17 @@ class MLPForwardBackward(Scene):
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
         meta = self.trace.meta
-        self.title = text("A 2-3-1 network on XOR", "#FFFFFF", 30, weight="BOLD")
-        self.title.to_corner(UL, buff=0.4)
-        sub = text(
+        self.title = self.title_card("A 2-3-1 network on XOR")
+        sub = self.subtitle(
             f"{meta['hidden']} hidden layer, sigmoid output, He init (seed {meta['seed']}),\n"
             f"after {meta['iterations']} steps of gradient descent",
-            COLORS["muted"],
-            18,
-        ).next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.2)
+            buff=0.2,
+        )
         self.net = NetworkDiagram(meta["layer_dims"]).to_corner(UR, buff=0.4)
         X = Term("X = A^{[0]}", self.trace.last("dense1.forward")["A_prev"], "X").mobject()
-        Y = Term("Y", self.trace.last("cost")["Y"], "Y", color=COLORS["class1"]).mobject()
+        Y = Term("Y", self.trace.last("model.cost")["Y"], "Y", color=COLORS["class1"]).mobject()
         data = VGroup(X, Y).arrange(RIGHT, buff=1.5, aligned_edge=DOWN)
-        caption = text("four examples, one per column: inputs and labels", "#FFFFFF", 24)
+        caption = text("four examples, one per column: inputs and labels", COLORS["on_dark"], 24)
         data = VGroup(caption, data).arrange(DOWN, buff=0.5).move_to(STEP_CENTER)
         self.play(Appear(self.title), Appear(sub), Appear(self.net), run_time=0.6)
         self.play(Appear(data), run_time=0.5)
@@ -268,7 +266,7 @@ class MLPForwardBackward(Scene):
             self.show(step, extra)
 
     def update(self) -> None:
-        alpha = self.trace.last("update").info["learning_rate"]
+        alpha = self.trace.last("optimizer.step").info["lr"]
         self.set_phase(f"One update, learning rate α = {fmt(alpha, 2)}", COLORS["update"])
         for which in ("W", "b"):
             rows = update_rows(self.trace, which)

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, RIGHT, UL, Arrow, Create, FadeIn, FadeOut, Scene, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, Arrow, Create, FadeIn, FadeOut, VGroup
 
 from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.numbers import fmt, text
+from visualdl.anim.scene import TraceScene
 from visualdl.anim.series import SeriesPanel
 from visualdl.anim.trails import Trail, TrailRace
 from visualdl.demos.momentum import momentum_trace
+from visualdl.symbolic.formulas import OPTIMIZERS
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS, OPTIMIZER_COLORS
+from visualdl.viz.style import COLORS, OPTIMIZER_COLORS
 
 __all__ = ["Momentum", "StepView", "step_views", "vec"]
 
@@ -68,7 +70,7 @@ def vec(p: tuple[float, float], digits: int = 2) -> str:
 def step_views(tr: Trace, optimizer: str) -> list[StepView]:
     """The steps of ``optimizer`` ("gd" or "momentum") from its ``optimizer.step`` records,
     with the point reached after each step from its ``path`` record."""
-    path = next(r for r in tr.find("path") if r.info["optimizer"] == optimizer)
+    path = next(r for r in tr.find("optimizers.path") if r.info["optimizer"] == optimizer)
     recs = [r for r in tr.find("optimizer.step") if r.info["optimizer"] == optimizer]
     out = []
     for k, r in enumerate(recs):
@@ -90,7 +92,7 @@ def step_views(tr: Trace, optimizer: str) -> list[StepView]:
 
 def zigzag_factor(tr: Trace) -> float:
     """How much gradient descent's last step multiplied the across-valley coordinate y."""
-    y = next(r for r in tr.find("path") if r.info["optimizer"] == "gd")["y"]
+    y = next(r for r in tr.find("optimizers.path") if r.info["optimizer"] == "gd")["y"]
     return float(y[-1] / y[-2])
 
 
@@ -102,11 +104,12 @@ def across_limit(tr: Trace) -> float:
     return 1.1 * max(values)
 
 
-class Momentum(Scene):
+class Momentum(TraceScene):
     """Gradient descent zig-zags in a narrow valley; momentum steps along the average."""
 
+    title_size = 30
+
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.trace = momentum_trace()
         self.meta = self.trace.meta
         self.readout: VGroup | None = None
@@ -148,7 +151,10 @@ class Momentum(Scene):
         shown: list = []
         for k, st in enumerate(steps):
             self.remove(*shown)
-            lines = [(f"{label}: step t = {st.t} / {len(steps)}", "#FFFFFF"), (st.g_text, G_COLOR)]
+            lines = [
+                (f"{label}: step t = {st.t} / {len(steps)}", COLORS["on_dark"]),
+                (st.g_text, G_COLOR),
+            ]
             if st.v is not None:
                 lines.append((st.v_text, V_COLOR))
             self.set_readout(*lines)
@@ -174,9 +180,8 @@ class Momentum(Scene):
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
         tr, m = self.trace, self.meta
-        surf = tr.last("surface")
-        self.title = text("Momentum in a narrow valley", "#FFFFFF", 30, weight="BOLD")
-        self.title.to_corner(UL, buff=0.35)
+        surf = tr.last("optimizers.surface")
+        self.title = self.title_card("Momentum in a narrow valley")
         self.map = ContourMap(
             surf["X"], surf["Y"], surf["F"], MAP_W, MAP_H, minimum=surf.info["minimum"]
         ).move_to(MAP_CENTER)
@@ -193,7 +198,7 @@ class Momentum(Scene):
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         caption.next_to(self.map, DOWN, buff=0.15, aligned_edge=LEFT)
-        self.gd_formula = formula(r"\theta = \theta - \alpha\, g", "#FFFFFF", 30)
+        self.gd_formula = formula(OPTIMIZERS["gd"], COLORS["on_dark"], 30)
         self.gd_formula.move_to([PANEL_LEFT, F1_TOP, 0], aligned_edge=UL)
         names = text("θ = (x, y)   g = (dx, dy), the gradient", COLORS["muted"], 17)
         names.move_to([PANEL_LEFT, NAMES_TOP, 0], aligned_edge=UL)
@@ -204,7 +209,7 @@ class Momentum(Scene):
             m["steps"], 1.1, 5.4, 1.15, "along the valley: x-components"
         ).move_to([PANEL_LEFT, -2.4, 0], aligned_edge=LEFT)
         self.plots = VGroup()
-        paths = {r.info["optimizer"]: r for r in tr.find("path")}
+        paths = {r.info["optimizer"]: r for r in tr.find("optimizers.path")}
         pts = {k: self.map.plane.to_point(p["x"], p["y"]) for k, p in paths.items()}
         self.gd_trail = Trail(pts["gd"], OPTIMIZER_COLORS["gd"], bands=((None, 1.0, 1.0),))
         self.mom_trail = Trail(pts["momentum"], V_COLOR, bands=((None, 1.0, 1.0),))
@@ -234,14 +239,14 @@ class Momentum(Scene):
         self.play(Vanish(note), run_time=0.25)
 
     def average(self) -> None:
-        avg = self.trace.last("gd.average")
+        avg = self.trace.last("momentum.average")
         beta = avg.info["beta"]
-        ema = formula(r"v = \beta\, v + (1 - \beta)\, g", V_COLOR, 30)
+        ema = formula(OPTIMIZERS["ewa"], V_COLOR, 30)
         ema.move_to([PANEL_LEFT, F2_TOP, 0], aligned_edge=UL)
         beta_t = text(f"β = {fmt(beta, 1)}", V_COLOR, 20).next_to(ema, RIGHT, buff=0.3)
         vy = self.across.polyline(list(avg["vy"]), V_COLOR, start=1)
         vx = self.along.polyline(list(avg["vx"]), V_COLOR, start=1)
-        self.set_readout(("average GD's gradients g", "#FFFFFF"))
+        self.set_readout(("average GD's gradients g", COLORS["on_dark"]))
         head = text("into v (blue lines)", V_COLOR, 22)
         head.next_to(self.readout, DOWN, aligned_edge=LEFT, buff=0.14)
         self.play(Appear(ema), Appear(beta_t), Appear(head), run_time=0.6)
@@ -261,7 +266,7 @@ class Momentum(Scene):
         self.ema, self.beta_t = ema, beta_t
 
     def momentum(self) -> None:
-        new = formula(r"\theta = \theta - \alpha\, v", "#FFFFFF", 30)
+        new = formula(OPTIMIZERS["momentum"], COLORS["on_dark"], 30)
         new.move_to([PANEL_LEFT, F1_TOP, 0], aligned_edge=UL)
         names = text("v = (Vdx, Vdy): momentum steps along v, not g", COLORS["muted"], 17)
         names.move_to([PANEL_LEFT, NAMES_TOP, 0], aligned_edge=UL)
@@ -278,15 +283,15 @@ class Momentum(Scene):
         self.run(step_views(self.trace, "momentum"), self.mom_trail, "momentum", V_COLOR)
 
     def summary(self) -> None:
-        final = {r.info["optimizer"]: r["loss"][-1] for r in self.trace.find("path")}
+        final = {r.info["optimizer"]: r["loss"][-1] for r in self.trace.find("optimizers.path")}
         lines = VGroup(
             text(
                 f"Same α: gradient descent's zig-zag grows (f = {fmt(final['gd'], 1)});",
-                "#FFFFFF",
+                COLORS["on_dark"],
                 17,
             ),
-            text("momentum's v averages the flips away and keeps the pull", "#FFFFFF", 17),
-            text(f"along the valley (f = {fmt(final['momentum'], 2)}).", "#FFFFFF", 17),
+            text("momentum's v averages the flips away and keeps the pull", COLORS["on_dark"], 17),
+            text(f"along the valley (f = {fmt(final['momentum'], 2)}).", COLORS["on_dark"], 17),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.06)
         lines.next_to(self.map, DOWN, buff=0.12, aligned_edge=LEFT)
         self.play(Vanish(self.caption), run_time=0.25)

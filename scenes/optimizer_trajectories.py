@@ -14,15 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Scene, Star, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Star, VGroup
 
 from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear
 from visualdl.anim.numbers import MINUS, fmt, text
+from visualdl.anim.scene import TraceScene
 from visualdl.anim.trails import Trail, TrailRace
 from visualdl.demos.optimizers import race
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS, OPTIMIZER_COLORS
+from visualdl.viz.style import COLORS, OPTIMIZER_COLORS
 
 __all__ = [
     "DIVERGING",
@@ -81,7 +82,7 @@ def runs(traces: list[Trace]) -> list[Run]:
     optimizer runs twice)."""
     out = []
     for tr in traces:
-        for r in tr.find("path"):
+        for r in tr.find("optimizers.path"):
             name = r.info["optimizer"]
             label = NAMES.get(name, name)
             if r.info["diverged_at"] is not None:
@@ -117,11 +118,12 @@ def loss_text(run: Run, k: int) -> str:
     return f"loss {s}"
 
 
-class OptimizerTrajectories(Scene):
+class OptimizerTrajectories(TraceScene):
     """Four optimizers race on Beale's surface; a fifth diverges."""
 
+    title_buff = 0.3
+
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.traces = race_traces()
         self.runs = runs(self.traces)
         self.intro()
@@ -134,7 +136,7 @@ class OptimizerTrajectories(Scene):
         blocks, self.cells = [], []
         for r in self.runs:
             swatch = Line(LEFT * 0.2, RIGHT * 0.2).set_stroke(r.color, 5)
-            head = VGroup(swatch, text(r.label, "#FFFFFF", 20)).arrange(RIGHT, buff=0.15)
+            head = VGroup(swatch, text(r.label, COLORS["on_dark"], 20)).arrange(RIGHT, buff=0.15)
             info = VGroup(
                 text(lr_text(r, 0), COLORS["muted"], 18), text(loss_text(r, 0), COLORS["loss"], 18)
             ).arrange(RIGHT, buff=0.3)
@@ -155,21 +157,22 @@ class OptimizerTrajectories(Scene):
         self.cells[i].submobjects[j] = new
 
     def counter(self, k: int) -> VGroup:
-        return text(f"step {k} / {STEPS}", "#FFFFFF", 26).move_to(
+        return text(f"step {k} / {STEPS}", COLORS["on_dark"], 26).move_to(
             self.counter_anchor, aligned_edge=UL
         )
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
-        surf = self.traces[0].last("surface")
+        surf = self.traces[0].last("optimizers.surface")
         X, Y, F = surf["X"], surf["Y"], surf["F"]
         width = MAP_H * (float(X.max()) - float(X.min())) / (float(Y.max()) - float(Y.min()))
         self.map = ContourMap(X, Y, F, width, MAP_H, minimum=None)
         self.map.to_corner(DOWN + LEFT, buff=0.35)
         plane = self.map.plane
-        title = text(f"Optimizers racing on the {surf.info['title']} surface", "#FFFFFF", 28)
-        title.to_corner(UL, buff=0.3)
-        start = Dot(plane.to_point(*surf.info["start"]), radius=0.06, color="#FFFFFF")
+        self.title = self.title_card(
+            f"Optimizers racing on the {surf.info['title']} surface", bold=False
+        )
+        start = Dot(plane.to_point(*surf.info["start"]), radius=0.06, color=COLORS["on_dark"])
         goal = Star(n=5, outer_radius=0.14, color=COLORS["loss"]).set_fill(COLORS["loss"], 1)
         goal.move_to(plane.to_point(*surf.info["minimum"]))
         right = self.map.get_right()[0] + 0.45
@@ -186,7 +189,7 @@ class OptimizerTrajectories(Scene):
             x, y = plane.clip_path(r.x, r.y)
             self.trails.append(Trail(plane.to_point(x, y), r.color))
         self.play(
-            Appear(title),
+            Appear(self.title),
             FadeIn(self.map),
             Appear(start),
             Appear(goal),
@@ -232,7 +235,7 @@ class OptimizerTrajectories(Scene):
         done = [r for r in self.runs if r.diverged_at is None]
         best = min(done, key=lambda r: float(r.loss[-1]))
         line = VGroup(
-            text(f"lowest loss after {STEPS} steps:", "#FFFFFF", 20),
+            text(f"lowest loss after {STEPS} steps:", COLORS["on_dark"], 20),
             text(f"{best.label}, {loss_text(best, STEPS)}", best.color, 20),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         line.next_to(self.note, DOWN, aligned_edge=LEFT, buff=0.35)

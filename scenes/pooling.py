@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, UL, UP, Scene, VGroup
+from manim import DOWN, LEFT, UP, VGroup
 
+from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid
-from visualdl.anim.numbers import format_array, shape_label, text
-from visualdl.anim.reveal import Conceal, Reveal
+from visualdl.anim.numbers import format_array, text
+from visualdl.anim.scene import TraceScene
 from visualdl.demos.conv import pooling_trace
+from visualdl.symbolic.formulas import CONV
 from visualdl.trace import Trace
-from visualdl.viz.style import BACKGROUND, COLORS
+from visualdl.viz.style import COLORS
 
 __all__ = ["PoolStop", "Pooling", "pool_stops", "pool_views"]
 
@@ -42,7 +44,7 @@ class PoolStop:
 def pool_stops(tr: Trace) -> list[PoolStop]:
     """The windows in the trace's (``windows()``) order."""
     out = []
-    for r in tr.find("window"):
+    for r in tr.find("max_pool2d.window"):
         i = r.info
         a, b = (int(v) for v in r["argmax"])
         out.append(
@@ -72,11 +74,10 @@ def pool_views(tr: Trace) -> dict[str, list[list[str]]]:
     }
 
 
-class Pooling(Scene):
+class Pooling(TraceScene):
     """Max vs average pooling, forward then backward."""
 
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND["scene"]
         self.tr = pooling_trace()
         self.v = pool_views(self.tr)
         self.stops = pool_stops(self.tr)
@@ -89,55 +90,47 @@ class Pooling(Scene):
         return CellGrid(shape=(len(rows), len(rows[0])), cell=cell, fill=fill).move_to(pos)
 
     def labels(
-        self, grid: CellGrid, key: str, cells: list[tuple[int, int]], color: str = "#FFFFFF"
+        self, grid: CellGrid, key: str, cells: list[tuple[int, int]], color: str = COLORS["on_dark"]
     ) -> VGroup:
         return VGroup(*[grid.label_at(i, j, self.v[key][i][j], color) for i, j in cells])
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
         f = self.tr.meta["f"]
-        self.title = text(
-            f"Pooling: max vs average ({f}×{f}, stride {self.tr.meta['s']})",
-            "#FFFFFF",
-            28,
-            weight="BOLD",
+        self.title = self.title_card(
+            f"Pooling: max vs average ({f}×{f}, stride {self.tr.meta['s']})"
         )
-        self.title.to_corner(UL, buff=0.35)
-        sub = text("per channel, no weights: each window gives one number", COLORS["muted"], 18)
-        sub.next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.15)
+        sub = self.subtitle("per channel, no weights: each window gives one number")
         X = self.tr.last("max_pool2d.forward")["X"][0, :, :, 0]
         self.X = CellGrid(X, cell=0.65, fill=COLORS["input"]).move_to(X_POS)
-        xcap = VGroup(
-            text("X", COLORS["input"], 20).next_to(self.X, UP, buff=0.15),
-            text(shape_label(X.shape), COLORS["muted"], 16).next_to(self.X, DOWN, buff=0.12),
-        )
+        xcap = self.caption(self.X, "X", X.shape, COLORS["input"])
         self.Amax = self.grid_of("A_max", 0.65, COLORS["activation"], (-1.6, MAX_Y, 0))
         self.Aavg = self.grid_of("A_avg", 0.65, COLORS["activation"], (-1.6, AVG_Y, 0))
-        self.fmax = formula(r"a = \max_{i,j}\ x_{ij}", "#FFFFFF", 24).next_to(
+        self.fmax = formula(CONV["max_pool"], COLORS["on_dark"], 24).next_to(
             self.Amax, UP, buff=0.2
         )
-        self.favg = formula(r"a = \frac{1}{4} \sum_{i,j} x_{ij}", "#FFFFFF", 24).next_to(
+        self.favg = formula(CONV["avg_pool_2x2"], COLORS["on_dark"], 24).next_to(
             self.Aavg, UP, buff=0.2
         )
         tags = VGroup(
             text("max", COLORS["activation"], 20).next_to(self.Amax, LEFT, buff=0.3),
             text("avg", COLORS["activation"], 20).next_to(self.Aavg, LEFT, buff=0.3),
         )
-        self.play(Reveal(self.title), Reveal(sub), run_time=0.4)
-        self.play(Reveal(self.X), Reveal(xcap), run_time=0.5)
+        self.play(Appear(self.title), Appear(sub), run_time=0.4)
+        self.play(Appear(self.X), Appear(xcap), run_time=0.5)
         self.play(
-            Reveal(self.Amax),
-            Reveal(self.Aavg),
-            Reveal(self.fmax),
-            Reveal(self.favg),
-            Reveal(tags),
+            Appear(self.Amax),
+            Appear(self.Aavg),
+            Appear(self.fmax),
+            Appear(self.favg),
+            Appear(tags),
             run_time=0.5,
         )
         self.sub = sub
 
     def forward(self) -> None:
         box = self.X.window(0, 0, 2, COLORS["activation"])
-        self.play(Reveal(box), run_time=0.3)
+        self.play(Appear(box), run_time=0.3)
         self.amax_labels, self.aavg_labels = [], []
         for k, st in enumerate(self.stops):
             peak = self.X.window(*st.argmax, 1, COLORS["loss"], 4)
@@ -152,30 +145,31 @@ class Pooling(Scene):
                         text(
                             f"max({', '.join(vals)}) = {self.v['A_max'][0][0]}", COLORS["loss"], 20
                         ),
-                        text(f"({' + '.join(vals)}) / 4 = {self.v['A_avg'][0][0]}", "#FFFFFF", 20),
+                        text(
+                            f"({' + '.join(vals)}) / 4 = {self.v['A_avg'][0][0]}",
+                            COLORS["on_dark"],
+                            20,
+                        ),
                     )
                     .arrange(DOWN, aligned_edge=LEFT, buff=0.25)
                     .move_to([2.9, -0.25, 0])
                 )
-                self.play(Reveal(peak), Reveal(calc[0]), run_time=0.5)
-                self.play(Reveal(lm), run_time=0.4)
-                self.play(Reveal(calc[1]), run_time=0.5)
-                self.play(Reveal(la), run_time=0.4)
+                self.play(Appear(peak), Appear(calc[0]), run_time=0.5)
+                self.play(Appear(lm), run_time=0.4)
+                self.play(Appear(calc[1]), run_time=0.5)
+                self.play(Appear(la), run_time=0.4)
                 self.wait(1.0)
-                self.play(Conceal(calc), Conceal(peak), run_time=0.3)
+                self.play(Vanish(calc), Vanish(peak), run_time=0.3)
             else:
-                self.play(Reveal(peak), Reveal(lm), Reveal(la), run_time=0.5)
+                self.play(Appear(peak), Appear(lm), Appear(la), run_time=0.5)
                 self.wait(0.6)
-                self.play(Conceal(peak), run_time=0.2)
+                self.play(Vanish(peak), run_time=0.2)
             self.amax_labels.append(lm)
             self.aavg_labels.append(la)
-        self.play(Conceal(box), run_time=0.2)
+        self.play(Vanish(box), run_time=0.2)
         self.wait(1.2)
 
     def backward(self) -> None:
-        new = text(
-            "Backward: routing the upstream gradient dA", "#FFFFFF", 28, weight="BOLD"
-        ).to_corner(UL, buff=0.35)
         cells2 = [(i, j) for i in range(2) for j in range(2)]
         dA = [self.grid_of("dA", 0.65, COLORS["gradient"], (0.9, y, 0)) for y in (MAX_Y, AVG_Y)]
         dA_lab = [self.labels(g, "dA", cells2) for g in dA]
@@ -188,19 +182,15 @@ class Pooling(Scene):
             text("dX: all to the max", COLORS["gradient"], 20).next_to(dX[0], UP, buff=0.12),
             text("dX: dA / 4 to each cell", COLORS["gradient"], 20).next_to(dX[1], UP, buff=0.12),
         )
-        self.play(
-            Conceal(self.title, run_time=0.2),
-            Reveal(new, run_time=0.3),
-            Conceal(self.sub, run_time=0.2),
-            Conceal(self.fmax, run_time=0.2),
-            Conceal(self.favg, run_time=0.2),
+        self.swap_title(
+            "Backward: routing the upstream gradient dA",
+            *[Vanish(m, run_time=0.2) for m in (self.sub, self.fmax, self.favg)],
         )
-        self.title = new
-        self.play(*[Reveal(m) for m in (*dA, *dA_lab, *dX, caps)], run_time=0.6)
-        boxes = [g.window(0, 0, 1, "#FFFFFF", 4) for g in dA]
-        xbox = [g.window(0, 0, 2, "#FFFFFF", 4) for g in dX]
+        self.play(*[Appear(m) for m in (*dA, *dA_lab, *dX, caps)], run_time=0.6)
+        boxes = [g.window(0, 0, 1, COLORS["on_dark"], 4) for g in dA]
+        xbox = [g.window(0, 0, 2, COLORS["on_dark"], 4) for g in dX]
         inbox = self.X.window(0, 0, 2, COLORS["gradient"])
-        self.play(*[Reveal(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
+        self.play(*[Appear(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
         for k, st in enumerate(self.stops):
             win = [(st.top + a, st.left + b) for a in range(2) for b in range(2)]
             if k:
@@ -228,13 +218,13 @@ class Pooling(Scene):
                 ]
             )
             shared = self.labels(dX[1], "dX_avg", win)
-            self.play(Reveal(routed), Reveal(shared), run_time=0.6 if k == 0 else 0.45)
+            self.play(Appear(routed), Appear(shared), run_time=0.6 if k == 0 else 0.45)
             self.wait(1.0 if k == 0 else 0.5)
-        self.play(*[Conceal(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
+        self.play(*[Vanish(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
         note = text(
             "max: only the winner learns;  average: every cell gets a quarter",
-            "#FFFFFF",
+            COLORS["on_dark"],
             20,
         ).move_to([0.3, -3.55, 0])
-        self.play(Reveal(note), run_time=0.4)
+        self.play(Appear(note), run_time=0.4)
         self.wait(2.5)

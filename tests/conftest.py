@@ -1,9 +1,17 @@
 """Shared test helpers: central differences and relative error, written independently of the
-engine's own gradient checker so that the checker is tested too."""
+engine's own gradient checker so that the checker is tested too; and the work the suite does
+once and inspects many times (``visualdl demo``, ``visualdl verify``), as session fixtures.
+
+Tiers: ``pytest -m "not slow"`` is the quick edit loop; the whole suite (``bash
+scripts/test.sh``) adds the ``slow`` tests, which share one run of the demo.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -46,3 +54,143 @@ def assert_same_trace(a, b, skip: tuple[str, ...] = ()) -> None:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+def path_without_latex() -> str:
+    """PATH without any directory that holds ``latex``: pictures must not need it."""
+    keep = [
+        p
+        for p in os.environ.get("PATH", "").split(os.pathsep)
+        if p and not (Path(p) / "latex").exists()
+    ]
+    return os.pathsep.join(keep)
+
+
+@pytest.fixture
+def no_latex(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", path_without_latex())
+    assert shutil.which("latex") is None
+
+
+@dataclass
+class DemoRun:
+    """What one in-process ``visualdl demo --quality low`` wrote and recorded."""
+
+    out: Path
+    exit_code: int
+    stdout: str
+    traces: list  # every Trace made during the run (demos, sections, loaded ones)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """``visualdl demo`` once per session, LaTeX hidden, with every Trace it made kept."""
+    from visualdl.cli import main
+    from visualdl.trace import Trace
+
+    out = tmp_path_factory.mktemp("demo")
+    traces: list = []
+    init = Trace.__init__
+
+    def keep(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        traces.append(self)
+
+    capture = tmp_path_factory.mktemp("demo-log") / "stdout.txt"
+    with pytest.MonkeyPatch.context() as mp, open(capture, "w") as log:
+        mp.setattr(Trace, "__init__", keep)
+        mp.setenv("PATH", path_without_latex())
+        mp.setattr("sys.stdout", log)
+        code = main(["demo", "--out", str(out), "--quality", "low"])
+    return DemoRun(out, code, capture.read_text(), traces)
+
+
+@pytest.fixture(scope="session")
+def verify_rows() -> list:
+    """``visualdl.verify.run_all()`` once per session."""
+    from visualdl import verify
+
+    return verify.run_all()
+
+
+def assert_op_gradients(
+    forward,
+    backward,
+    inputs: dict[str, np.ndarray],
+    *,
+    scale: dict[str, float] | None = None,
+    tol: float = 1e-7,
+    rng: np.random.Generator | None = None,
+    d_out=None,
+    eps: float = 1e-6,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Assert that an op's hand-written backward matches central differences (float64).
+
+    The first-order summed loss is ``S = sum(d_out * out)``; each gradient the backward returns
+    must equal ``scale[k] * dS/d inputs[k]`` within ``rel_err < tol``, with ``inputs[k]``'s
+    shape. ``tests/test_coverage.py`` reads the calls of this helper (statically) to see which
+    engine ``*_backward`` has a finite-difference test, so name the backward in the call.
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(**inputs)`` returns ``(out, cache)`` or ``out``.
+    backward : callable
+        ``backward(d_out, cache)`` returns the gradients, one per input in the order of
+        ``inputs`` (a bare array when there is one). Called once, right after the first
+        forward, before the differences (so a layer's own cache is the right one).
+    inputs : dict of str to ndarray
+        The float64 inputs to differentiate; anything else is closed over by ``forward``.
+    scale : dict of str to float, optional
+        The op's gradient convention, 1 where not given: parameter gradients of the mean cost
+        carry ``1/m`` (``{"W": 1 / m, "b": 1 / m}``); a loss's per-example ``dA`` is
+        ``m dJ/dA`` (``{"A": m}``).
+    tol : float
+        Largest ``rel_err`` allowed per gradient.
+    rng : numpy.random.Generator, optional
+        Draws ``d_out`` (standard normal, ``out``'s shape) after the first forward.
+    d_out : array, optional
+        The upstream gradient to use instead of a random one.
+    eps : float
+        The central-difference step.
+
+    Returns
+    -------
+    dict
+        ``{name: (gradient, dS/d input)}``, the central differences unscaled, for more asserts.
+
+    Example
+    -------
+    >>> W = np.array([[2.0, -1.0]])  # out = W x: dS/dx = W^T d_out
+    >>> got = assert_op_gradients(lambda x: W @ x, lambda d, _: W.T @ d, {"x": np.ones((2, 3))})
+    >>> got["x"][0].shape
+    (2, 3)
+    """
+    scale = scale or {}
+    unknown = set(scale) - set(inputs)
+    assert not unknown, f"scale names no input: {sorted(unknown)}"
+    inputs = {k: np.array(v, dtype=np.float64) for k, v in inputs.items()}
+
+    def run(values):
+        result = forward(**values)
+        return result if isinstance(result, tuple) else (result, None)
+
+    out, cache = run(inputs)
+    if d_out is None:
+        d_out = (rng or np.random.default_rng(0)).standard_normal(np.shape(out))
+    grads = backward(d_out, cache)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert len(grads) == len(inputs), f"backward gave {len(grads)} gradients for {list(inputs)}"
+
+    def S(name, value):
+        return float(np.sum(d_out * run({**inputs, name: value})[0]))
+
+    found = {}
+    for (name, x), grad in zip(inputs.items(), grads, strict=True):
+        grad = np.asarray(grad, dtype=np.float64)
+        assert grad.shape == x.shape, f"d{name}: shape {grad.shape}, input {x.shape}"
+        numeric = central_diff(lambda v, name=name: S(name, v), x, eps)
+        err = rel_err(grad, scale.get(name, 1.0) * numeric)
+        assert err < tol, f"d{name}: rel_err {err:.2e} >= {tol:.0e} against central differences"
+        found[name] = (grad, numeric)
+    return found

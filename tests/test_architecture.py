@@ -70,7 +70,12 @@ def layer_of(path: Path) -> str | None:
     for name in ("engine", "demos", "viz", "anim", "symbolic"):
         if rel.startswith(f"visualdl/{name}/"):
             return name
-    if rel in ("visualdl/trace.py", "visualdl/backend.py", "visualdl/files.py"):
+    if rel in (
+        "visualdl/trace.py",
+        "visualdl/schema.py",
+        "visualdl/backend.py",
+        "visualdl/files.py",
+    ):
         return "core"
     return None
 

@@ -239,14 +239,14 @@ def test_digits_data_split_is_fixed():
 
 def test_digits_trace_records():
     tr = digits_trace(epochs=2, k=3)
-    W = tr.last("kernels")["W"]
-    fm = tr.last("feature_maps")
+    W = tr.last("digits.kernels")["W"]
+    fm = tr.last("digits.feature_maps")
     assert W.shape == (3, 3, 1, 8)
     assert fm["X"].shape == (3, 8, 8, 1) and fm["conv1"].shape == (3, 8, 8, 8)
     assert fm["pool1"].shape == (3, 4, 4, 8) and fm["conv2"].shape == (3, 4, 4, 16)
     assert fm["labels"].shape == fm["predictions"].shape == (3,)
     assert np.allclose(fm["probabilities"].sum(axis=0), 1)
-    assert np.array_equal(digits_trace(epochs=2, k=3).last("kernels")["W"], W)
+    assert np.array_equal(digits_trace(epochs=2, k=3).last("digits.kernels")["W"], W)
 
 
 # -- bad input ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import central_diff, rel_err
+from conftest import assert_op_gradients, rel_err
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
@@ -254,32 +254,28 @@ def test_conv2d_backward_matches_finite_differences(rng, n_H, n_W, n_C_prev, n_C
     X = rng.standard_normal((m, n_H, n_W, n_C_prev))
     W = rng.standard_normal((f, f, n_C_prev, n_C))
     b = rng.standard_normal(n_C)
-    Z, cache = conv2d(X, W, b, s, p, d)
-    dZ = rng.standard_normal(Z.shape)
-    dX, dW, db = conv2d_backward(dZ, cache)
-
-    def S(X=X, W=W, b=b):  # first-order summed loss: sum dZ * Z
-        return float(np.sum(dZ * conv2d(X, W, b, s, p, d)[0]))
-
-    assert rel_err(dX, central_diff(lambda x: S(X=x), X)) < FD  # per example: no 1/m
-    assert rel_err(dW, central_diff(lambda w: S(W=w), W) / m) < FD  # mean cost: 1/m
-    assert rel_err(db, central_diff(lambda v: S(b=v), b) / m) < FD
-    assert rel_err(dW * m, central_diff(lambda w: S(W=w), W)) < FD  # the 1/m is there
-    assert rel_err(dW, central_diff(lambda w: S(W=w), W)) > 0.1
+    got = assert_op_gradients(  # dX per example (no 1/m), dW and db of the mean cost (1/m)
+        lambda X, W, b: conv2d(X, W, b, s, p, d),
+        conv2d_backward,
+        {"X": X, "W": W, "b": b},
+        scale={"W": 1 / m, "b": 1 / m},
+        tol=FD,
+        rng=rng,
+    )
+    dW, num_W = got["W"]
+    assert rel_err(dW * m, num_W) < FD  # the 1/m is there
+    assert rel_err(dW, num_W) > 0.1
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("f, s", [(2, 2), (3, 1), (2, 3)])
 def test_pooling_backward_matches_finite_differences(rng, kind, f, s):
-    forward, backward, _ = POOL[kind]
+    forward = max_pool2d if kind == "max" else avg_pool2d
+    backward = max_pool2d_backward if kind == "max" else avg_pool2d_backward
     shape = (2, 6, 5, 2)
     # distinct values at least 0.01 apart: no window's argmax changes within the FD step
     X = (rng.permutation(int(np.prod(shape))) * 0.01 + 0.001).reshape(shape)
-    A, cache = forward(X, f, s)
-    dA = rng.standard_normal(A.shape)
-    dX = backward(dA, cache)
-    num = central_diff(lambda x: float(np.sum(dA * forward(x, f, s)[0])), X)
-    assert rel_err(dX, num) < FD
+    assert_op_gradients(lambda X: forward(X, f, s), backward, {"X": X}, tol=FD, rng=rng)
 
 
 @pytest.mark.parametrize("s, p, n_C_prev, n_C", [(1, 0, 1, 1), (2, 1, 2, 3), (3, 0, 2, 1)])
@@ -288,16 +284,14 @@ def test_conv_transpose2d_backward_matches_finite_differences(rng, s, p, n_C_pre
     X = rng.standard_normal((m, 3, 2, n_C_prev))
     W = rng.standard_normal((f, f, n_C_prev, n_C))
     b = rng.standard_normal(n_C)
-    Y, cache = conv_transpose2d(X, W, b, s, p)
-    dY = rng.standard_normal(Y.shape)
-    dX, dW, db = conv_transpose2d_backward(dY, cache)
-
-    def S(X=X, W=W, b=b):
-        return float(np.sum(dY * conv_transpose2d(X, W, b, s, p)[0]))
-
-    assert rel_err(dX, central_diff(lambda x: S(X=x), X)) < FD
-    assert rel_err(dW, central_diff(lambda w: S(W=w), W) / m) < FD
-    assert rel_err(db, central_diff(lambda v: S(b=v), b) / m) < FD
+    assert_op_gradients(
+        lambda X, W, b: conv_transpose2d(X, W, b, s, p),
+        conv_transpose2d_backward,
+        {"X": X, "W": W, "b": b},
+        scale={"W": 1 / m, "b": 1 / m},
+        tol=FD,
+        rng=rng,
+    )
 
 
 # -- special cases and the notes' examples ---------------------------------------------------------
@@ -465,7 +459,7 @@ def test_fast_path_never_calls_the_loop(monkeypatch, rng):
     for name in conv_loops.__all__:
         monkeypatch.setattr(conv_loops, name, boom)
     monkeypatch.setattr(conv_loops, "windows", boom)
-    monkeypatch.setattr(conv_loops, "_window", boom)
+    monkeypatch.setattr(conv_loops, "_span", boom)
     monkeypatch.setattr(conv, "windows", boom)
     X = rng.standard_normal((2, 8, 8, 3))
     W = rng.standard_normal((3, 3, 3, 4))
@@ -481,3 +475,50 @@ def test_fast_path_never_calls_the_loop(monkeypatch, rng):
         backward(np.ones_like(A), cache)
     with pytest.raises(AssertionError, match="called a loop"):  # the patch is live
         conv_loops.conv2d_loop(X, W, np.zeros(4))
+
+
+def test_recorded_training_step_has_layer_records_only(rng):
+    """Layers own their records; the fast ops inside them record nothing and never narrate."""
+    from visualdl.engine import Sequential
+    from visualdl.engine.cnn_layers import Conv2D, Flatten, MaxPool2D
+    from visualdl.engine.layers import Dense
+    from visualdl.trace import record
+
+    net = Sequential(
+        [Conv2D(1, 2, 3, rng=0), MaxPool2D(2), Flatten(), Dense(8, 1, "sigmoid", rng=1)]
+    )
+    X, Y = rng.standard_normal((3, 6, 6, 1)), np.array([[0.0, 1.0, 1.0]])
+    with record() as tr:
+        net.train_step(X, Y, learning_rate=0.1)
+    assert tr.names() == [
+        "conv1.forward",
+        "pool1.forward",
+        "dense2.forward",
+        "model.cost",
+        "dense2.backward",
+        "pool1.backward",
+        "conv1.backward",
+        "optimizer.step",
+    ]
+
+
+def test_loops_narrate_every_step_in_visiting_order(rng):
+    from visualdl.trace import record
+
+    X, W = rng.standard_normal((2, 5, 5, 3)), rng.standard_normal((3, 3, 3, 2))
+    with record() as tr:
+        Z = conv2d_loop(X, W, np.zeros(2), 2, 1)
+    recs = tr.find("conv2d.window")
+    assert [(r.info["i"], r.info["h"], r.info["w"], r.info["c"]) for r in recs] == [
+        (i, h, w, c) for i in range(2) for h, w, _, _ in windows(5, 5, 3, 1, 2) for c in range(2)
+    ]
+    for r in recs:
+        i = r.info
+        assert float(r["sum"]) == Z[i["i"], i["h"], i["w"], i["c"]]
+        np.testing.assert_allclose(r["channel_sums"].sum(), r["sum"], rtol=1e-12)
+    assert tr.names() == ["conv2d.window", "conv2d.forward"]
+    with record() as tr:
+        max_pool2d_backward_loop(np.ones((2, 2, 2, 3)), X[:, :4, :4, :])
+        conv_transpose2d_loop(X[:, :2, :2, :], W, np.zeros(2))
+    assert len(tr.find("max_pool2d.route")) == 2 * 4 * 3
+    assert len(tr.find("conv_transpose2d.stamp")) == 2 * 4 * 3

@@ -25,13 +25,37 @@ from visualdl.trace import Trace
 FIGURES = [e.name for e in registry.figures()]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole gallery, built once (it is part of the demo command's work)."""
-    out = tmp_path_factory.mktemp("gallery")
-    return build(out, progress=False)
+#: The files each gallery script writes.
+FILES = {
+    "activations": ["activations.png", "activations.svg"],
+    "xor-training": [
+        "xor-training-boundaries.png",
+        "xor-training-loss.png",
+        "xor-training-loss.svg",
+    ],
+    "gradient-check": ["gradient-check.png", "gradient-check.svg"],
+    "vectorization": ["vectorization.png", "vectorization.svg"],
+    "ewa": ["ewa.png", "ewa.svg"],
+    "lr-schedules": ["lr-schedules.png", "lr-schedules.svg"],
+    "optimizer-race": ["optimizer-race.png"],
+    "minibatch": ["minibatch.png"],
+    "adam-mistake": ["adam-mistake.png"],
+    "edge-detection": ["edge-detection.png"],
+    "output-size": ["output-size.png"],
+    "architectures": ["architectures.png"],
+    "inception-cost": ["inception-cost.png"],
+    "cnn-features": ["cnn-features.png"],
+    "batchnorm-histograms": ["batchnorm-histograms.png"],
+}
 
 
+@pytest.fixture
+def built(demo_run) -> Path:
+    """The whole gallery, as the session's one ``visualdl demo`` built it."""
+    return demo_run.out / "gallery" / "index.html"
+
+
+@pytest.mark.slow
 def test_build_writes_every_figure_and_index(built: Path) -> None:
     out = built.parent
     assert built.name == "index.html"
@@ -41,37 +65,47 @@ def test_build_writes_every_figure_and_index(built: Path) -> None:
         assert module.CAPTION.strip() and module.__doc__
         assert f'id="{entry.name}"' in page and f"`{entry.name}`" in md
     pngs = sorted(p.name for p in out.glob("*.png"))
-    assert len(pngs) >= len(FIGURES)
+    assert pngs == sorted(f for files in FILES.values() for f in files if f.endswith(".png"))
     for name in pngs:
         assert f'src="{name}"' in page and f"]({name})" in md
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.glob(".tmp-*")), "temporary files left behind"
 
 
+def test_every_figure_has_its_file_list() -> None:
+    assert sorted(FILES) == sorted(FIGURES)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FIGURES)
-def test_each_script_makes_png_into_tmp_path(name: str, built: Path) -> None:
-    """Each gallery module's make() ran inside build; its files exist and are non-empty."""
+def test_each_script_wrote_its_files(name: str, built: Path) -> None:
+    """Each gallery module's make() ran inside the demo's build; its files are there."""
     module = importlib.import_module(registry.get(name, "figure").module)
     assert callable(module.make)
+    for file in FILES[name]:
+        path = built.parent / file
+        assert path.stat().st_size > 10_000, file
+        if file.endswith(".svg"):
+            assert path.read_text().lstrip().startswith("<?xml")
     page = built.read_text()
     section = page.split(f'id="{name}"')[1].split("</figure>")[0]
     for src in section.split('src="')[1:]:
-        assert (built.parent / src.split('"')[0]).stat().st_size > 10_000
+        assert src.split('"')[0] in FILES[name]
 
 
 def test_script_runs_alone_as_a_subprocess(tmp_path: Path) -> None:
     env = {**os.environ, "MPLBACKEND": "Agg"}
     out = tmp_path / "alone"
     run = subprocess.run(
-        [sys.executable, "-m", "visualdl.gallery.gradient_check", "--out", str(out)],
+        [sys.executable, "-m", "visualdl.gallery", "output_size", "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert (out / "gradient-check.png").stat().st_size > 10_000
-    assert (out / "gradient-check.svg").read_text().lstrip().startswith("<?xml")
+    assert run.stdout.split() == [str(out / "output-size.png")]
+    assert sorted(p.name for p in out.iterdir()) == ["output-size.png"]
 
 
 def test_unknown_figure_name_is_a_value_error(tmp_path: Path) -> None:
@@ -79,18 +113,21 @@ def test_unknown_figure_name_is_a_value_error(tmp_path: Path) -> None:
         build(tmp_path, ["no-such-figure"], progress=False)
 
 
+@pytest.mark.slow
 def test_build_prints_one_line_per_figure(tmp_path: Path, capsys) -> None:
     build(tmp_path, ["activations"], progress=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1 and "activations" in lines[0]
 
 
+@pytest.mark.slow  # the engine-level fact is tests/test_model.py, in the quick tier
 def test_notes_xor_reproduces_75_percent() -> None:
     run = notes_xor(snapshots=False).last("xor.run")
     assert run.info["accuracy"] == 0.75  # the notes claim 100 %
     assert run.info["layer_dims"] == [2, 4, 1]
 
 
+@pytest.mark.slow
 def test_notes_2461_sits_on_ln2_plateau() -> None:
     tr = xor_run((2, 4, 6, 1), "scaled_normal", 1, "RandomState", snapshots=False)
     run = tr.last("xor.run")
@@ -132,13 +169,13 @@ def test_trace_round_trip(tmp_path: Path) -> None:
 
 def test_gradient_check_demo_passes_and_shows_failures() -> None:
     tr = gradient_check()
-    for rec in tr.find("gradcheck.model"):
+    for rec in tr.find("gradient_check.model"):
         big = rec["error"] >= 1e-7
         # a bar at or above 1e-7 is only allowed where the gradient itself is nearly 0
         assert np.all(rec["error"] < 1e-6)
         assert np.all(rec["grad_norm"][big] < 1e-2 * np.median(rec["grad_norm"]))
-    assert tr.last("gradcheck.bug")["error"][0] > 0.5
-    kink = tr.last("gradcheck.kink")
+    assert tr.last("gradient_check.bug")["error"][0] > 0.5
+    kink = tr.last("gradient_check.kink")
     assert kink.info["min_abs_z"] == 0.0 and kink["error"].max() > 0.1
 
 

@@ -4,12 +4,6 @@ deterministic and holds the numbers the caption states."""
 
 from __future__ import annotations
 
-import importlib
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from conftest import assert_same_trace
@@ -23,47 +17,9 @@ from visualdl.demos.output_size import output_size_grid
 from visualdl.viz.architectures import plot_architectures, plot_inception
 from visualdl.viz.conv import plot_edges, plot_output_size
 
-MODULES = {
-    "edge_detection": ["edge-detection.png"],
-    "output_size": ["output-size.png"],
-    "architectures": ["architectures.png"],
-    "inception_cost": ["inception-cost.png"],
-    "cnn_features": ["cnn-features.png"],
-    "batchnorm_histograms": ["batchnorm-histograms.png"],
-}
-
 
 def _texts(fig: Figure) -> str:
     return "\n".join(t.get_text() for t in fig.findobj(Text))
-
-
-@pytest.mark.parametrize("name", sorted(MODULES))
-def test_script_writes_its_files_into_tmp_path(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    module = importlib.import_module(f"visualdl.gallery.{name}")
-    assert module.CAPTION.strip() and module.__doc__
-    if name == "cnn_features":
-        monkeypatch.setattr(module, "EPOCHS", 1)  # the picture, not the accuracy, is tested here
-    paths = module.make(tmp_path)
-    assert [p.name for p in paths] == MODULES[name]
-    for p in paths:
-        assert p.parent == tmp_path and p.stat().st_size > 10_000
-        assert p.read_bytes()[:4] == b"\x89PNG"
-    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(MODULES[name])
-
-
-def test_script_runs_alone_headless(tmp_path: Path) -> None:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    run = subprocess.run(
-        [sys.executable, "-m", "visualdl.gallery.output_size", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert (tmp_path / "output-size.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_demos_are_deterministic() -> None:
@@ -76,29 +32,29 @@ def test_demos_are_deterministic() -> None:
 
 def test_notes_6x6_example_gives_the_band_of_30s() -> None:
     tr = edges(photo=False)
-    Z = {r.info["name"]: r["Z"] for r in tr.find("notes.edges")}
+    Z = {r.info["name"]: r["Z"] for r in tr.find("edges.notes_edges")}
     band = np.array([0.0, 1.0, 1.0, 0.0])
     np.testing.assert_array_equal(Z["vertical"], np.tile(30 * band, (4, 1)))
     np.testing.assert_array_equal(Z["horizontal"], np.zeros((4, 4)))
     np.testing.assert_array_equal(Z["sobel"], np.tile(40 * band, (4, 1)))
     np.testing.assert_array_equal(Z["scharr"], np.tile(160 * band, (4, 1)))
-    K = {r.info["name"]: r["K"] for r in tr.find("kernel")}
+    K = {r.info["name"]: r["K"] for r in tr.find("edges.kernel")}
     assert K["scharr"].tolist() == [[3, 0, -3], [10, 0, -10], [3, 0, -3]]
     assert "band of 30s at the edge" in _texts(plot_edges(tr))
 
 
 def test_photo_is_gray_shrunk_and_every_map_is_valid_size() -> None:
     tr = edges()
-    P = tr.last("photo.image")["X"]
+    P = tr.last("edges.photo_image")["X"]
     assert P.shape == (427 // 4, 640 // 4) and 0.0 <= P.min() and P.max() <= 1.0
-    for rec in tr.find("photo.edges"):
+    for rec in tr.find("edges.photo_edges"):
         assert rec["Z"].shape == (P.shape[0] - 2, P.shape[1] - 2)
         assert np.all(np.isfinite(rec["Z"])) and np.abs(rec["Z"]).max() > 0.1
 
 
 def test_output_size_grid_follows_the_floor_formula_and_marks_misfits() -> None:
     tr = output_size_grid()
-    for rec in tr.find("grid"):
+    for rec in tr.find("output_size.grid"):
         n, f = rec.info["n"], rec.info["f"]
         for i, p in enumerate(rec["p"]):
             for j, s in enumerate(rec["s"]):
@@ -107,30 +63,30 @@ def test_output_size_grid_follows_the_floor_formula_and_marks_misfits() -> None:
                 if fits:
                     assert rec["size"][i, j] == (n + 2 * p - f) // s + 1
                     assert rec["no_floor"][i, j] == pytest.approx((n + 2 * p - f) / s + 1)
-    first = tr.find("grid")[0]  # n = 7, f = 3: the notes' stride-same p = 4 at s = 2
+    first = tr.find("output_size.grid")[0]  # n = 7, f = 3: the notes' stride-same p = 4 at s = 2
     assert (first.info["n"], first.info["f"]) == (7, 3)
     assert first["same_p"][1] == 4.0 and first["size"][4, 1] == 7
-    second = tr.find("grid")[1]  # n = 5, f = 7 does not fit without padding
+    second = tr.find("output_size.grid")[1]  # n = 5, f = 7 does not fit without padding
     assert not second["valid"][0].any() and second["valid"][1:].all()
     assert "doesn't fit" in _texts(plot_output_size(tr))
 
 
 def test_architecture_counts_come_from_the_engine_and_appear_in_the_figure() -> None:
     tr = architectures()
-    nets = {r.info["net"]: r.info for r in tr.find("network")}
+    nets = {r.info["net"]: r.info for r in tr.find("architectures.network")}
     assert {k: v["params"] for k, v in nets.items()} == {
         "lenet5": 61_706,
         "alexnet": 62_378_344,
         "vgg16": 138_357_544,
     }
     for net, info in nets.items():
-        blocks = [b.info for b in tr.find("block") if b.info["net"] == net]
+        blocks = [b.info for b in tr.find("architectures.block") if b.info["net"] == net]
         assert sum(b["params"] for b in blocks) == info["params"]
         assert sum(b["multiplications"] for b in blocks) == info["multiplications"]
-    vgg = [b.info for b in tr.find("block") if b.info["net"] == "vgg16"]
+    vgg = [b.info for b in tr.find("architectures.block") if b.info["net"] == "vgg16"]
     assert [b["repeat"] for b in vgg if b["kind"] == "conv"] == [2, 2, 3, 3, 3]
     assert [b["shape"] for b in vgg if b["kind"] == "pool"][-1] == [7, 7, 512]
-    lenet_pool = next(b.info for b in tr.find("block") if b.info["kind"] == "pool")
+    lenet_pool = next(b.info for b in tr.find("architectures.block") if b.info["kind"] == "pool")
     assert lenet_pool["shape"] == [14, 14, 6] and lenet_pool["notes_size"] == 14.5
     text = _texts(plot_architectures(tr))
     for count in ("61,706", "62,378,344", "138,357,544"):
@@ -139,11 +95,11 @@ def test_architecture_counts_come_from_the_engine_and_appear_in_the_figure() -> 
 
 def test_inception_ratio() -> None:
     tr = inception()
-    info = tr.last("inception").info
+    info = tr.last("architectures.inception").info
     assert (info["direct"], info["bottleneck_cost"]) == (120_422_400, 12_443_648)
     assert info["reduce"] + info["conv"] == info["bottleneck_cost"]
     assert info["ratio"] == pytest.approx(9.68, abs=0.005)
-    stages = tr.find("stage")
+    stages = tr.find("architectures.stage")
     assert [s.info["shape"] for s in stages if s.info["path"] == "bottleneck"] == [
         [28, 28, 192],
         [28, 28, 16],
@@ -154,7 +110,7 @@ def test_inception_ratio() -> None:
 
 def test_batchnorm_keeps_every_layer_spread_and_ignores_the_weight_scale() -> None:
     tr = batchnorm_histograms(m=300)
-    by = {(r.info["case"], r.info["l"]): r for r in tr.find("layer")}
+    by = {(r.info["case"], r.info["l"]): r for r in tr.find("batchnorm.layer")}
     depth = tr.meta["depth"]
     for l in range(1, depth + 1):
         assert 0.5 < by["batchnorm", l].info["std"] < 0.8

@@ -50,6 +50,7 @@ def test_numerical_gradient_of_a_quadratic():
     assert relative_error(g, 2 * x) < 1e-9
 
 
+@pytest.mark.slow
 def test_he_xor_succeeds_on_at_least_9_of_10_seeds():
     X, Y = data.xor()
     wins = 0
@@ -164,7 +165,7 @@ def test_model_rejects_mismatched_labels_and_nan():
         model.backward(model.forward(X), Y[:, :3])
     with pytest.raises(ValueError, match="forward: X contains NaN"):
         model.forward(np.array([[0.0, np.nan], [1.0, 1.0]]))
-    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+    with pytest.raises(ValueError, match="learning rate lr must be > 0"):
         model.train_step(X, Y, 0.0)
 
 

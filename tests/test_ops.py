@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import central_diff, rel_err
+from conftest import assert_op_gradients, central_diff, rel_err
 
 from visualdl.engine import activations, losses, regularization
+from visualdl.engine.dense import dense_backward, dense_forward
 from visualdl.engine.layers import Dense
 
 TOL = 1e-6
@@ -46,6 +47,18 @@ def test_softmax_columns_sum_to_one(rng):
     np.testing.assert_allclose(A.sum(axis=0), np.ones(6))
 
 
+def test_softmax_backward_matches_finite_differences(rng):
+    Z = rng.standard_normal((4, 6)) * 2
+
+    def forward(Z):
+        A = activations.softmax(Z)
+        return A, (Z, A)
+
+    assert_op_gradients(
+        forward, lambda dA, cache: activations.softmax_backward(dA, *cache), {"Z": Z}, rng=rng
+    )
+
+
 def test_unknown_activation_is_a_value_error():
     with pytest.raises(ValueError, match="activation: expected one of"):
         activations.get("swish")
@@ -66,21 +79,42 @@ LOSS_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(LOSS_CASES))
-def test_loss_backward_is_m_times_gradient_of_cost(name, rng):
+@pytest.mark.parametrize(
+    "name, backward",
+    [
+        ("bce", losses.bce_backward),
+        ("cross_entropy", losses.cross_entropy_backward),
+        ("l1_loss", losses.l1_loss_backward),
+        ("mse", losses.mse_backward),
+    ],
+)
+def test_loss_backward_is_m_times_gradient_of_cost(name, backward, rng):
     loss = losses.get(name)
+    assert loss.backward is backward
     A, Y = LOSS_CASES[name](rng)
     m = A.shape[1]
-    numeric = central_diff(lambda a: float(loss.cost(a, Y)), A)
-    assert rel_err(loss.backward(A, Y), m * numeric) < TOL  # dA is per example: no 1/m
+    assert_op_gradients(  # dA is per example: m dJ/dA, no 1/m
+        lambda A: (loss.cost(A, Y), A),
+        lambda dJ, A: dJ * backward(A, Y),
+        {"A": A},
+        scale={"A": m},
+        tol=TOL,
+        d_out=1.0,
+    )
 
 
 def test_bce_with_logits_equals_bce_of_sigmoid_and_its_gradient(rng):
     Z = rng.standard_normal((1, 7)) * 3
     Y = rng.integers(0, 2, (1, 7)).astype(float)
     assert rel_err(losses.bce_with_logits(Z, Y), losses.bce(activations.sigmoid(Z), Y)) < 1e-12
-    numeric = central_diff(lambda z: float(losses.bce_with_logits(z, Y)), Z)
-    assert rel_err(losses.bce_with_logits_backward(Z, Y), 7 * numeric) < TOL
+    assert_op_gradients(
+        lambda Z: (losses.bce_with_logits(Z, Y), Z),
+        lambda dJ, Z: dJ * losses.bce_with_logits_backward(Z, Y),
+        {"Z": Z},
+        scale={"Z": 7},
+        tol=TOL,
+        d_out=1.0,
+    )
 
 
 def test_bce_with_logits_is_finite_for_huge_logits():
@@ -94,8 +128,14 @@ def test_cross_entropy_with_logits_gradient(rng):
     Y = np.eye(3)[:, [0, 2, 1, 1]]
     expected = losses.cross_entropy(activations.softmax(Z), Y)
     assert rel_err(losses.cross_entropy_with_logits(Z, Y), expected) < 1e-12
-    numeric = central_diff(lambda z: float(losses.cross_entropy_with_logits(z, Y)), Z)
-    assert rel_err(losses.cross_entropy_with_logits_backward(Z, Y), 4 * numeric) < TOL
+    assert_op_gradients(
+        lambda Z: (losses.cross_entropy_with_logits(Z, Y), Z),
+        lambda dJ, Z: dJ * losses.cross_entropy_with_logits_backward(Z, Y),
+        {"Z": Z},
+        scale={"Z": 4},
+        tol=TOL,
+        d_out=1.0,
+    )
 
 
 def test_bce_of_one_half_is_ln2():
@@ -125,20 +165,44 @@ def test_l2_penalty_value_follows_the_notes_lambda_over_2m():
 
 
 def test_dense_backward_matches_finite_differences(rng):
+    A_prev, W, b = (
+        rng.standard_normal((3, 4)),
+        rng.standard_normal((2, 3)),
+        rng.standard_normal((2, 1)),
+    )
+    m = 4
+    assert_op_gradients(  # dA_prev per example; dW, db of the mean cost (1/m)
+        dense_forward,
+        dense_backward,
+        {"A_prev": A_prev, "W": W, "b": b},
+        scale={"W": 1 / m, "b": 1 / m},
+        tol=TOL,
+        rng=rng,
+    )
+
+
+def test_dense_layer_backward_matches_finite_differences(rng):
     layer = Dense(3, 2, "tanh", rng=rng, l=1)
     layer.b = rng.standard_normal((2, 1))
     A_prev, dA = rng.standard_normal((3, 4)), rng.standard_normal((2, 4))
     m = 4
-    layer.forward(A_prev)
-    dA_prev = layer.backward(dA)
 
-    def J(**kw):  # mean of the per-example sums dA . A
-        W, b, X = kw.get("W", layer.W), kw.get("b", layer.b), kw.get("X", A_prev)
-        return float(np.sum(dA * np.tanh(W @ X + b))) / m
+    def forward(A_prev, W, b):  # the layer's own forward, tanh included
+        layer.W, layer.b = W, b
+        return layer.forward(A_prev)
 
-    assert rel_err(layer.dW, central_diff(lambda W: J(W=W), layer.W)) < TOL
-    assert rel_err(layer.db, central_diff(lambda b: J(b=b), layer.b)) < TOL
-    assert rel_err(dA_prev, m * central_diff(lambda X: J(X=X), A_prev)) < TOL
+    def backward(dA, _):
+        dA_prev = layer.backward(dA)
+        return dA_prev, layer.dW, layer.db
+
+    assert_op_gradients(  # S = sum dA . A; dW, db are gradients of the mean S/m
+        forward,
+        backward,
+        {"A_prev": A_prev, "W": layer.W, "b": layer.b},
+        scale={"W": 1 / m, "b": 1 / m},
+        tol=TOL,
+        d_out=dA,
+    )
 
 
 def test_dropout_keeps_expectation_and_scales_by_keep_prob():
@@ -154,6 +218,21 @@ def test_dropout_mask_follows_the_generator():
     a, _ = regularization.dropout_forward(np.ones((3, 4)), 0.5, np.random.default_rng(7))
     b, _ = regularization.dropout_forward(np.ones((3, 4)), 0.5, np.random.default_rng(7))
     np.testing.assert_array_equal(a, b)
+
+
+def test_dropout_backward_matches_finite_differences(rng):
+    A, keep_prob = rng.standard_normal((4, 6)), 0.8
+
+    def forward(A):  # the same mask on every call: a fresh generator with the same seed
+        return regularization.dropout_forward(A, keep_prob, np.random.default_rng(7))
+
+    assert_op_gradients(
+        forward,
+        lambda dA, D: regularization.dropout_backward(dA, D, keep_prob),
+        {"A": A},
+        tol=TOL,
+        rng=rng,
+    )
 
 
 # -- bad input ---------------------------------------------------------------------------

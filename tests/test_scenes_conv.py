@@ -20,10 +20,10 @@ from visualdl.demos.conv import (  # noqa: E402
     conv_transpose_trace,
     pooling_trace,
 )
-from visualdl.engine.conv import windows  # noqa: E402
-from visualdl.engine.conv_loops import conv2d_loop  # noqa: E402
+from visualdl.engine.conv import conv2d, windows  # noqa: E402
 
 DEMOS = [conv_sliding_trace, pooling_trace, conv_transpose_trace]
+CASES = ("valid", "strided", "channels")
 
 
 def _num(s: str) -> float:
@@ -37,43 +37,40 @@ def test_demo_is_deterministic(make) -> None:
 
 def test_sliding_demo_is_the_notes_example() -> None:
     tr = conv_sliding_trace()
-    valid, strided, channels = tr.find("conv2d.forward")
+    valid, strided, channels = (tr.last("conv2d.forward", case=c) for c in CASES)
     np.testing.assert_array_equal(valid["X"][0, :, :, 0], EDGE_IMAGE)
     np.testing.assert_array_equal(valid["W"][:, :, 0, 0], VERTICAL)
     assert valid["Z"][0, :, :, 0].tolist() == [[0.0, 30.0, 30.0, 0.0]] * 4
     assert strided["Z"].shape == (1, 3, 3, 1) and strided.info["p"] == 1 == strided.info["s"] - 1
     assert channels["X"].shape == (1, 4, 4, 3) and channels["Z"].shape == (1, 2, 2, 2)
-    sizes = {r.info["case"]: r.info for r in tr.find("size")}
+    sizes = {r.context["case"]: r.info for r in tr.find("conv_sliding.size")}
     assert (sizes["valid"]["n_out"], sizes["strided"]["n_out"]) == (4, 3)
     assert sizes["strided"]["ratio"] == 2.5 and sizes["strided"]["next_start"] == 6
-    assert tr.last("volume").info["n_params"] == 3 * 3 * 3 * 2 + 2
+    assert tr.last("conv_sliding.volume").info["n_params"] == 3 * 3 * 3 * 2 + 2
 
 
 @pytest.mark.parametrize("case", ["valid", "strided"])
 def test_window_order_and_sums_are_the_engines(case: str) -> None:
     tr = conv_sliding_trace()
-    size = next(r.info for r in tr.find("size") if r.info["case"] == case)
-    recs = [r for r in tr.find("window") if r.info["case"] == case]
+    size = tr.last("conv_sliding.size", case=case).info
+    recs = tr.find("conv2d.window", case=case)
     order = [(r.info["h"], r.info["w"], r.info["top"], r.info["left"]) for r in recs]
     assert order == windows(size["n"], size["n"], size["f"], size["p"], size["s"])
-    Z = tr.find("conv2d.forward")[["valid", "strided"].index(case)]["Z"][0, :, :, 0]
+    Z = tr.last("conv2d.forward", case=case)["Z"][0, :, :, 0]
     for r in recs:
-        np.testing.assert_array_equal(r["products"], r["window"] * VERTICAL)
+        np.testing.assert_array_equal(r["products"][:, :, 0], r["window"][:, :, 0] * VERTICAL)
         assert float(r["sum"]) == Z[r.info["h"], r.info["w"]]
 
 
 def test_channel_shares_add_up_to_the_engines_output() -> None:
     tr = conv_sliding_trace()
-    rec = tr.find("conv2d.forward")[2]
-    np.testing.assert_allclose(rec["Z"], conv2d_loop(rec["X"], rec["W"], rec["b"]))
-    recs = tr.find("channels")
-    assert [(r.info["h"], r.info["w"], r.info["top"], r.info["left"]) for r in recs] == windows(
-        4, 4, 3
-    )
+    rec = tr.last("conv2d.forward", case="channels")
+    np.testing.assert_allclose(rec["Z"], conv2d(rec["X"], rec["W"], rec["b"])[0])
+    recs = tr.find("conv2d.window", case="channels")
+    at = [(r.info["h"], r.info["w"], r.info["top"], r.info["left"]) for r in recs]
+    assert at == [w for w in windows(4, 4, 3) for _ in range(2)]  # filter by filter
     for r in recs:
-        np.testing.assert_allclose(
-            r["channel_sums"].sum(axis=0), rec["Z"][0, r.info["h"], r.info["w"]]
-        )
+        assert r["channel_sums"].sum() == rec["Z"][0, r.info["h"], r.info["w"], r.info["c"]]
 
 
 def test_pooling_demo_routes_gradients() -> None:
@@ -83,7 +80,7 @@ def test_pooling_demo_routes_gradients() -> None:
     dX = tr.last("max_pool2d.backward")["dX"][0, :, :, 0]
     dA = tr.last("max_pool2d.backward")["dA"][0, :, :, 0]
     X = tr.last("max_pool2d.forward")["X"][0, :, :, 0]
-    recs = tr.find("window")
+    recs = tr.find("max_pool2d.window")
     assert [(r.info["h"], r.info["w"], r.info["top"], r.info["left"]) for r in recs] == windows(
         4, 4, 2, 0, 2
     )
@@ -99,18 +96,18 @@ def test_pooling_demo_routes_gradients() -> None:
 def test_transpose_demo_builds_the_notes_grid() -> None:
     tr = conv_transpose_trace()
     expected = [[0, 0, 1], [0, 4, 6], [4, 12, 9]]
-    assert tr.last("scatter")["partial"].tolist() == expected
+    assert tr.last("conv_transpose2d.stamp")["partial"][:, :, 0].tolist() == expected
     assert tr.last("conv_transpose2d.forward")["Z"][0, :, :, 0].tolist() == expected
-    assert tr.last("size").info["n_out"] == 3
-    steps = tr.find("scatter")
+    assert tr.last("conv_transpose.size").info["n_out"] == 3
+    steps = tr.find("conv_transpose2d.stamp")
     assert [(r.info["h"], r.info["w"]) for r in steps] == [(0, 0), (0, 1), (1, 0), (1, 1)]
     prev = np.zeros((3, 3))
     for r in steps:  # each step adds exactly x W at its offset
-        diff = r["partial"] - prev
+        diff = r["partial"][:, :, 0] - prev
         h, w = r.info["h"], r.info["w"]
-        np.testing.assert_array_equal(diff[h : h + 2, w : w + 2], r["scaled"])
+        np.testing.assert_array_equal(diff[h : h + 2, w : w + 2], r["scaled"][:, :, 0])
         assert np.count_nonzero(diff) == np.count_nonzero(r["scaled"])
-        prev = r["partial"]
+        prev = r["partial"][:, :, 0]
 
 
 # -- what is on screen ------------------------------------------------------------------------
@@ -121,12 +118,12 @@ def test_sliding_scene_shows_the_trace(tmp_path: Path) -> None:
 
     tr = conv_sliding_trace()
     for case in ("valid", "strided"):
-        recs = [r for r in tr.find("window") if r.info["case"] == case]
+        recs = tr.find("conv2d.window", case=case)
         shown = stops(tr, case)
         assert len(shown) == len(recs)
         Z = conv_record(tr, case)["Z"][0, :, :, 0]
         for st, r in zip(shown, recs, strict=True):
-            assert st.products == format_array(r["products"])
+            assert st.products == format_array(r["products"][:, :, 0])
             assert _num(st.total) == Z[st.h, st.w] == float(r["sum"])
     assert size_tex(tr, "strided").endswith(r"\lfloor 2.5 \rfloor + 1 = 3")
     assert r"\frac{6 + 2 \cdot 0 - 3}{1}" in size_tex(tr, "valid")
@@ -138,7 +135,8 @@ def test_sliding_scene_shows_the_trace(tmp_path: Path) -> None:
     with tempconfig({"media_dir": str(tmp_path)}):
         from visualdl.anim.grid import CellGrid
 
-        assert CellGrid(tr.last("padded")["X_pad"]).texts[1] == ["0"] + ["10"] * 3 + ["0"] * 4
+        X_pad = tr.last("conv2d.forward", case="strided")["X_pad"][0, :, :, 0]
+        assert CellGrid(X_pad).texts[1] == ["0"] + ["10"] * 3 + ["0"] * 4
 
 
 def test_pooling_scene_shows_the_trace() -> None:
@@ -162,8 +160,8 @@ def test_transpose_scene_shows_the_trace() -> None:
     shown = stamps(tr)
     assert shown[-1].partial == [["0", "0", "1"], ["0", "4", "6"], ["4", "12", "9"]]
     assert shown[0].partial[2] == [None, None, None]  # nothing has landed there yet
-    for st, r in zip(shown, tr.find("scatter"), strict=True):
-        assert st.scaled == format_array(r["scaled"]) and _num(st.x) == float(r["x"])
+    for st, r in zip(shown, tr.find("conv_transpose2d.stamp"), strict=True):
+        assert st.scaled == format_array(r["scaled"][:, :, 0]) and _num(st.x) == float(r["x"])
     assert size_tex(tr).endswith("= 3")
 
 

@@ -28,12 +28,13 @@ def test_momentum_demo_is_deterministic_and_complete() -> None:
     for r in mom:  # the velocity is the EMA of the gradients (the notes' form)
         v = beta * v + (1 - beta) * np.array([r["dx"], r["dy"]], dtype=float)
         np.testing.assert_allclose([r["Vdx"], r["Vdy"]], v, rtol=1e-12)
-    gd = a.last("gd.average")
+    gd = a.last("momentum.average")
     assert np.all(np.sign(gd["gy"][1:]) == -np.sign(gd["gy"][:-1]))  # GD's zig-zag
     assert abs(gd["vy"][-1]) < 0.1 * abs(gd["gy"][-1])  # the flips average out
-    final = {r.info["optimizer"]: r["loss"][-1] for r in a.find("path")}
+    paths = a.find("optimizers.path")
+    final = {r.info["optimizer"]: r["loss"][-1] for r in paths}
     assert final["momentum"] < final["gd"] / 10  # what the scene's summary says
-    assert abs(a.last("path")["y"]).max() < 2.5 > abs(a.find("path")[0]["y"]).max()  # on the map
+    assert abs(paths[-1]["y"]).max() < 2.5 > abs(paths[0]["y"]).max()  # on the map
 
 
 def test_race_traces_are_deterministic() -> None:
@@ -50,7 +51,7 @@ def test_momentum_scene_shows_the_trace(tmp_path: Path) -> None:
     for name in ("gd", "momentum"):
         views = step_views(tr, name)
         recs = [r for r in tr.find("optimizer.step") if r.info["optimizer"] == name]
-        path = next(r for r in tr.find("path") if r.info["optimizer"] == name)
+        path = next(r for r in tr.find("optimizers.path") if r.info["optimizer"] == name)
         assert len(views) == len(recs) == tr.meta["steps"]
         for k, (st, r) in enumerate(zip(views, recs, strict=True)):
             assert st.at == (float(r["x"]), float(r["y"]))
@@ -76,7 +77,7 @@ def test_trajectories_scene_shows_the_trace() -> None:
 
     traces = race_traces()
     rs = runs(traces)
-    paths = [r for tr in traces for r in tr.find("path")]
+    paths = [r for tr in traces for r in tr.find("optimizers.path")]
     assert [r.optimizer for r in rs] == ["gd", "momentum", "rmsprop", "adam", "gd"]
     for run, rec in zip(rs, paths, strict=True):
         assert run.x is rec["x"] and run.y is rec["y"] and run.loss is rec["loss"]

@@ -30,10 +30,10 @@ def test_every_layer_records_forward_and_backward_with_names():
     assert tr.names() == [
         "dense1.forward",
         "dense2.forward",
-        "cost",
+        "model.cost",
         "dense2.backward",
         "dense1.backward",
-        "update",
+        "optimizer.step",
     ]
     fwd, bwd = tr.last("dense1.forward"), tr.last("dense1.backward")
     assert set(fwd.arrays) == {"A_prev", "W", "b", "Z", "A"}
@@ -45,7 +45,7 @@ def test_every_layer_records_forward_and_backward_with_names():
 
 def test_trace_arrays_are_copies_not_views_of_the_model():
     tr = one_step_trace(0)
-    update = tr.last("update")
+    update = tr.last("optimizer.step")
     assert not np.array_equal(update["W1"], update["W1_new"])
     np.testing.assert_allclose(
         update["W1_new"], update["W1"] - 0.5 * tr.last("dense1.backward")["dW"]
@@ -72,7 +72,7 @@ def test_same_seed_gives_the_same_trace_and_another_seed_does_not():
     for ra, rb in zip(a.records, b.records, strict=True):
         for k in ra.arrays:
             np.testing.assert_array_equal(ra[k], rb[k])
-    assert not np.array_equal(a.last("update")["W1"], c.last("update")["W1"])
+    assert not np.array_equal(a.last("optimizer.step")["W1"], c.last("optimizer.step")["W1"])
 
 
 def test_missing_record_names_what_there_is():

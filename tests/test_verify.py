@@ -1,72 +1,64 @@
-"""``visualdl.verify``: one row per op, all passing, as a table and as JSON."""
+"""``visualdl.verify``: the table built from the symbolic modules' declarations, every row
+passing, as a table, as JSON and through the CLI; a broken engine fails its row."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
+import pkgutil
 import subprocess
 import sys
+from importlib import import_module
 
 import numpy as np
 import pytest
 
+import visualdl.symbolic
 from visualdl import verify
+from visualdl.cli import main
 from visualdl.engine import averaging as engine_averaging
 from visualdl.engine import batchnorm as engine_batchnorm
 from visualdl.engine import conv as engine_conv
 from visualdl.engine import losses as engine_losses
 from visualdl.engine import optimizers as engine_optimizers
 from visualdl.engine import surfaces as engine_surfaces
-
-OPS = [
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softmax",
-    "identity",
-    "dense",
-    "bce",
-    "cross_entropy",
-    "mse",
-    "l1_loss",
-    "l2_penalty",
-    "l1_penalty",
-    "dropout",
-]
-OPTIMIZER_ROWS = [
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "adamw",
-    "ewa_bias_correction",
-]
-SURFACE_ROWS = ["bowl", "rosenbrock", "beale", "saddle", "logistic"]
-CONV_ROWS = ["conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d", "batch_norm"]
+from visualdl.symbolic.check import Check, Op
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[verify.Row]:
-    return verify.run_all()
+@pytest.fixture
+def rows(verify_rows) -> list[verify.Row]:
+    return verify_rows
 
 
-def test_every_op_has_a_row(rows):
+def test_one_row_per_declaration_in_module_order(rows):
     names = [r.op for r in rows]
-    assert names[: len(OPS)] == OPS
-    assert set(OPS) <= set(names) and len(names) == len(set(names))
-    assert list(verify.OPS) == OPS
+    assert names == list(verify.names()) and len(names) == len(set(names))
+    declared = [n for m in verify.MODULES for n in import_module(f"visualdl.symbolic.{m}").CHECKS]
+    assert names == declared
 
 
-def test_optimizer_and_surface_rows_follow_the_chain_rule(rows):
-    names = [r.op for r in rows]
-    assert names == OPS + ["chain_rule"] + OPTIMIZER_ROWS + SURFACE_ROWS + CONV_ROWS
-    assert list(verify.OPTIMIZER_ROWS) == OPTIMIZER_ROWS
-    assert list(verify.SURFACE_ROWS) == SURFACE_ROWS
-    assert list(verify.CONV_ROWS) == CONV_ROWS
-    assert list(verify.ALL) == names
+def test_every_symbolic_module_with_checks_is_in_the_table():
+    with_checks = {
+        info.name
+        for info in pkgutil.iter_modules(visualdl.symbolic.__path__)
+        if hasattr(import_module(f"visualdl.symbolic.{info.name}"), "CHECKS")
+    }
+    assert with_checks == set(verify.MODULES)
+
+
+def test_every_declaration_is_an_op():
+    for name, op in verify.table().items():
+        assert isinstance(op, Op) and callable(op.check), name
+        assert all(isinstance(c, str) and "." in c for c in op.covers), name
+
+
+def test_a_row_declared_twice_is_an_error(monkeypatch):
+    from visualdl.symbolic import conv
+
+    monkeypatch.setitem(conv.CHECKS, "mse", conv.CHECKS["conv2d"])
+    with pytest.raises(ValueError, match="'mse' is declared twice"):
+        verify.table()
 
 
 def test_all_pass(rows):
@@ -91,6 +83,31 @@ def test_table_has_one_line_per_op(rows):
         assert line.split()[0] == row.op and line.endswith("PASS")
         assert f"{row.max_rel_error:.1e}" in line
     assert len({line.index("PASS") for line in lines[1:]}) == 1  # aligned
+
+
+def test_cli_prints_the_rows_and_exits_0_when_all_pass(monkeypatch, capsys, rows):
+    monkeypatch.setattr(verify, "run_all", lambda: rows)
+    assert main(["verify"]) == 0
+    assert capsys.readouterr().out == verify.format_table(rows) + "\n"
+    assert main(["verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(verify.to_json(rows))
+
+
+def test_cli_exits_1_when_a_row_fails(monkeypatch, capsys, rows):
+    failed = dataclasses.replace(rows[0], max_rel_error=0.5, passed=False)
+    monkeypatch.setattr(verify, "run_all", lambda: [failed, *rows[1:]])
+    for args in (["verify"], ["verify", "--json"]):
+        assert main(args) == 1
+        assert rows[0].op in capsys.readouterr().out
+
+
+def test_an_op_checks_a_replacement_through_its_override():
+    ops = verify.table()
+    assert ops["mse"]().passed
+    wrong = ops["mse"](lambda A, Y: A - Y)  # missing the 2
+    assert isinstance(wrong, Check) and not wrong.passed and wrong.max_rel_error > 1e-3
+    with pytest.raises(TypeError, match="no replacement"):
+        ops["chain_rule"](lambda *a: None)
 
 
 def test_a_broken_engine_fails_its_row(monkeypatch):
@@ -186,10 +203,3 @@ def test_import_is_light():
     code = "import sys, visualdl.verify; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_docstring_examples():
-    import doctest
-
-    result = doctest.testmod(verify)
-    assert result.failed == 0 and result.attempted > 0

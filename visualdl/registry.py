@@ -166,15 +166,8 @@ ENTRIES: dict[str, Entry] = {
     ]
 }
 
-DEFAULT_SCENES = (
-    "mlp-forward-backward",
-    "chain-rule",
-    "optimizer-trajectories",
-    "momentum",
-    "conv-sliding",
-    "pooling",
-    "conv-transpose",
-)
+#: What ``visualdl demo`` renders: every scene, in the order above.
+DEFAULT_SCENES = tuple(name for name, e in ENTRIES.items() if e.kind == "scene")
 
 
 def scenes() -> list[Entry]:

@@ -4,6 +4,11 @@ Recording is off unless a ``with record() as tr:`` block is open. Inside it, eng
 named records of host NumPy arrays (``Z``, ``A``, ``dZ``, ``dW``, ...). Scenes and figures only
 read a trace. A trace saves to one ``.npz`` file (no pickle) with its metadata as JSON.
 
+A ``record(**labels)`` opened inside another is a labelled section: its records carry the
+labels as their ``context`` and join the enclosing trace when the section ends, so a demo that
+runs one op twice tells the runs apart with ``tr.find("conv2d.window", case="valid")``. Record
+kinds are declared in :mod:`visualdl.schema`.
+
 Example
 -------
 >>> import numpy as np
@@ -12,6 +17,11 @@ Example
 ...     log("dense1.forward", Z=np.ones((2, 3)))
 >>> tr.last("dense1.forward")["Z"].shape
 (2, 3)
+>>> with record() as tr:
+...     with record(case="valid"):
+...         log("dense1.forward", Z=np.zeros((2, 3)))
+>>> tr.last("dense1.forward", case="valid").context
+{'case': 'valid'}
 """
 
 from __future__ import annotations
@@ -37,14 +47,21 @@ _META_KEY = "__trace__"
 
 @dataclass
 class Record:
-    """One named event: host arrays plus JSON-able info (scalars, strings)."""
+    """One named event: host arrays plus JSON-able info (scalars, strings) and the labels of the
+    sections it was recorded in (``context``)."""
 
     name: str
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
+
+    def has(self, **where: Any) -> bool:
+        """Whether every ``key=value`` holds in the record's context or info."""
+        seen = {**self.context, **self.info}
+        return all(k in seen and seen[k] == v for k, v in where.items())
 
 
 @dataclass
@@ -53,23 +70,32 @@ class Trace:
 
     meta: dict[str, Any] = field(default_factory=dict)
     records: list[Record] = field(default_factory=list)
+    #: labels stamped on every record added (a section's, see :func:`record`)
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: every name asked for with :meth:`find` or :meth:`last` (what a picture reads)
+    reads: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, name: str, info: dict[str, Any] | None = None, **arrays: Any) -> Record:
         """Append a record; arrays are copied to the host."""
-        rec = Record(name, {k: np.array(to_host(v)) for k, v in arrays.items()}, dict(info or {}))
+        host = {k: np.array(to_host(v)) for k, v in arrays.items()}
+        rec = Record(name, host, dict(info or {}), dict(self.context))
         self.records.append(rec)
         return rec
 
-    def find(self, name: str) -> list[Record]:
-        """All records called ``name``, in order."""
-        return [r for r in self.records if r.name == name]
+    def find(self, name: str, /, **where: Any) -> list[Record]:
+        """All records called ``name`` (whose context or info has ``where``), in order."""
+        self.reads.add(name)
+        return [r for r in self.records if r.name == name and r.has(**where)]
 
-    def last(self, name: str) -> Record:
-        """The latest record called ``name``; ``KeyError`` when there is none."""
-        for r in reversed(self.records):
-            if r.name == name:
-                return r
-        raise KeyError(f"trace has no record {name!r}; it has {sorted(self.names())}")
+    def last(self, name: str, /, **where: Any) -> Record:
+        """The latest record called ``name`` (with ``where``); ``KeyError`` when there is none."""
+        found = self.find(name, **where)
+        if not found:
+            raise KeyError(
+                f"trace has no record {name!r}{f' with {where}' if where else ''}; "
+                f"it has {sorted(self.names())}"
+            )
+        return found[-1]
 
     def names(self) -> list[str]:
         """Distinct record names in first-seen order."""
@@ -78,7 +104,10 @@ class Trace:
     def save(self, path: str | os.PathLike) -> Path:
         """Write the trace to ``path`` (.npz, no pickle) atomically; returns the path."""
         path = Path(path)
-        index = [{"name": r.name, "info": r.info, "keys": list(r.arrays)} for r in self.records]
+        index = [
+            {"name": r.name, "info": r.info, "context": r.context, "keys": list(r.arrays)}
+            for r in self.records
+        ]
         header = json.dumps({"meta": self.meta, "records": index})
         arrays = {f"r{i}/{k}": v for i, r in enumerate(self.records) for k, v in r.arrays.items()}
         arrays[_META_KEY] = np.array(header)
@@ -92,7 +121,12 @@ class Trace:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[_META_KEY]))
             records = [
-                Record(e["name"], {k: data[f"r{i}/{k}"] for k in e["keys"]}, e["info"])
+                Record(
+                    e["name"],
+                    {k: data[f"r{i}/{k}"] for k in e["keys"]},
+                    e["info"],
+                    e.get("context", {}),
+                )
                 for i, e in enumerate(header["records"])
             ]
         return cls(header["meta"], records)
@@ -108,13 +142,22 @@ def current() -> Trace | None:
 
 @contextmanager
 def record(**meta: Any) -> Iterator[Trace]:
-    """Record engine events into a new :class:`Trace` inside a ``with`` block."""
-    tr = Trace(dict(meta))
+    """Record engine events into a new :class:`Trace` inside a ``with`` block.
+
+    Opened inside another recording, it is a section: ``meta`` labels its records (their
+    ``context``, on top of the enclosing section's) and they join the enclosing trace at the
+    end of the block.
+    """
+    parent = _active.get()
+    context = {} if parent is None else {**parent.context, **meta}
+    tr = Trace(dict(meta), context=context)
     token = _active.set(tr)
     try:
         yield tr
     finally:
         _active.reset(token)
+        if parent is not None:
+            parent.records.extend(tr.records)
 
 
 def log(name: str, info: dict[str, Any] | None = None, **arrays: Any) -> None:

@@ -8,80 +8,69 @@ relative error ``|a - b| / max(|a| + |b|, 1e-300)``; an op passes when it is at 
 simplifications (sigmoid + BCE and softmax + CE to ``a - y``, the dense layer's matrix forms,
 ``E[a D / p] = a``) must hold too, or the row fails with an infinite error.
 
-Then the optimizers (:data:`OPTIMIZER_ROWS`): each update rule, written from its definition
-and run in exact rational arithmetic, must match the engine's ``step`` over several steps
-(Nesterov against its look-ahead definition; momentum's two forms shown equivalent; Adam's
-first step ``lr`` as eps -> 0), and the bias-correction identity ``v_t = (1 - beta^t) g``
-(``sympy.rsolve``) must match ``ewa``. Last the 2-D test surfaces (:data:`SURFACE_ROWS`):
-``sympy.diff`` of each ``f(x, y)`` against the engine's hand-written ``Surface.grad``.
+Each symbolic module declares its rows once, in its ``CHECKS`` (row name ->
+:class:`~visualdl.symbolic.check.Op`: the check and the engine backwards it covers); the table
+is those dicts concatenated in the order of :data:`MODULES`:
 
-Then the convolutional chapter (:data:`CONV_ROWS`): convolution, pooling and transposed
-convolution written as sums of products (or ``Max``) on small symbolic shapes, and batch
-normalization for one feature; ``sympy.diff`` of each against the engine's backward, and the
-closed forms (dW the correlation of the input with dZ, dX the full convolution of dZ with the
-flipped kernel, avg-pool's ``1/f^2`` shares, the transposed convolution as conv2d's
-input-gradient, BN's ``dZ``) must hold.
+- activations, the dense layer, the losses, the penalties and dropout, and ``chain_rule``;
+- the optimizers: each update rule, written from its definition and run in exact rational
+  arithmetic, must match the engine's ``step`` over several steps (Nesterov against its
+  look-ahead definition; momentum's two forms shown equivalent; Adam's first step ``lr`` as
+  eps -> 0), and the bias-correction identity ``v_t = (1 - beta^t) g`` (``sympy.rsolve``) must
+  match ``ewa``;
+- the 2-D test surfaces: ``sympy.diff`` of each ``f(x, y)`` against ``Surface.grad``;
+- the convolutional chapter: convolution, pooling and transposed convolution written as sums of
+  products (or ``Max``) on small symbolic shapes, and batch normalization for one feature;
+  ``sympy.diff`` of each against the engine's backward, and the closed forms (dW the
+  correlation of the input with dZ, dX the full convolution of dZ with the flipped kernel,
+  avg-pool's ``1/f^2`` shares, the transposed convolution as conv2d's input-gradient, BN's
+  ``dZ``) must hold.
 
-Importing this module is cheap: SymPy loads inside :func:`run_all`.
+Importing this module is cheap: SymPy loads inside :func:`run_all` (and :func:`table`).
 
 Example
 -------
->>> rows = run_all()
->>> [r.op for r in rows][:3], all(r.passed for r in rows)
-(['sigmoid', 'tanh', 'relu'], True)
+>>> rows = run_all(("sigmoid", "dense"))
+>>> [r.op for r in rows], all(r.passed for r in rows)
+(['sigmoid', 'dense'], True)
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from visualdl.symbolic.check import TOL
 
+if TYPE_CHECKING:
+    from visualdl.symbolic.check import Op
+
 __all__ = [
-    "ALL",
-    "CONV_ROWS",
-    "OPS",
-    "OPTIMIZER_ROWS",
-    "SURFACE_ROWS",
+    "MODULES",
     "TOL",
     "Row",
     "format_table",
+    "names",
     "run_all",
+    "table",
     "to_json",
 ]
 
-OPS = (
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softmax",
-    "identity",
+# the symbolic modules whose ``CHECKS`` make the table, in the order verify prints them
+MODULES = (
+    "activations",
     "dense",
-    "bce",
-    "cross_entropy",
-    "mse",
-    "l1_loss",
-    "l2_penalty",
-    "l1_penalty",
-    "dropout",
+    "losses",
+    "regularization",
+    "chain_rule",
+    "optimizers",
+    "surfaces",
+    "conv",
+    "batchnorm",
 )
-EXTRA = ("chain_rule",)
-OPTIMIZER_ROWS = (
-    "momentum",
-    "nesterov",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "adamw",
-    "ewa_bias_correction",
-)
-SURFACE_ROWS = ("bowl", "rosenbrock", "beale", "saddle", "logistic")
-CONV_ROWS = ("conv2d", "max_pool2d", "avg_pool2d", "conv_transpose2d", "batch_norm")
-ALL = OPS + EXTRA + OPTIMIZER_ROWS + SURFACE_ROWS + CONV_ROWS
 
 
 @dataclass
@@ -94,50 +83,44 @@ class Row:
     passed: bool
 
 
-def _checks() -> dict[str, Callable]:
-    from visualdl.symbolic import (
-        activations,
-        batchnorm,
-        chain_rule,
-        conv,
-        dense,
-        losses,
-        optimizers,
-        regularization,
-        surfaces,
-    )
+def table() -> dict[str, Op]:
+    """Every row's declaration: the ``CHECKS`` of the :data:`MODULES`, concatenated in order.
 
-    table: dict[str, Callable] = {}
-    for name in ("sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity"):
-        table[name] = lambda name=name: activations.check(name)
-    table["dense"] = dense.check
-    for name in ("bce", "cross_entropy", "mse", "l1_loss"):
-        table[name] = lambda name=name: losses.check(name)
-    for name in ("l2_penalty", "l1_penalty"):
-        table[name] = lambda name=name: regularization.check_penalty(name)
-    table["dropout"] = regularization.check_dropout
-    table["chain_rule"] = chain_rule.check
-    for name in OPTIMIZER_ROWS[:-1]:
-        table[name] = lambda name=name: optimizers.check(name)
-    table["ewa_bias_correction"] = optimizers.check_ewa
-    for name in SURFACE_ROWS:
-        table[name] = lambda name=name: surfaces.check(name)
-    table["conv2d"] = conv.check
-    table["max_pool2d"] = conv.check_max_pool
-    table["avg_pool2d"] = conv.check_avg_pool
-    table["conv_transpose2d"] = conv.check_transpose
-    table["batch_norm"] = batchnorm.check
-    return table
+    Imports the symbolic modules (and so SymPy). A row name declared twice is an error.
+
+    Example
+    -------
+    >>> ops = table()
+    >>> list(ops)[:2], ops["mse"].covers
+    (['sigmoid', 'tanh'], ('losses.mse_backward',))
+    """
+    ops: dict[str, Op] = {}
+    for module in MODULES:
+        for name, op in import_module(f"visualdl.symbolic.{module}").CHECKS.items():
+            if name in ops:
+                raise ValueError(f"verify: row {name!r} is declared twice (again in {module})")
+            ops[name] = op
+    return ops
+
+
+def names() -> tuple[str, ...]:
+    """The row names, in the order verify prints them (imports SymPy).
+
+    Example
+    -------
+    >>> names()[-1]
+    'batch_norm'
+    """
+    return tuple(table())
 
 
 def run_all(ops: tuple[str, ...] | None = None) -> list[Row]:
-    """Run the cross-checks, one :class:`Row` per op: the 14 ops, ``chain_rule``, the
-    optimizer rows, the surface rows and the conv rows (:data:`ALL`, in that order).
+    """Run the cross-checks, one :class:`Row` per op (every row of :func:`table` by default).
 
     Parameters
     ----------
     ops : tuple of str, optional
-        A subset of :data:`ALL`; all of them by default.
+        A subset of :func:`names`; all of them by default.
 
     Returns
     -------
@@ -146,14 +129,14 @@ def run_all(ops: tuple[str, ...] | None = None) -> list[Row]:
     """
     from visualdl import backend
 
-    checks = _checks()
-    names = ops if ops is not None else ALL
-    unknown = [n for n in names if n not in checks]
+    checks = table()
+    wanted = ops if ops is not None else tuple(checks)
+    unknown = [n for n in wanted if n not in checks]
     if unknown:
         raise ValueError(f"verify: expected ops among {sorted(checks)}, got {unknown}")
     rows = []
     with backend.use("numpy"):  # float64 on the host, whatever backend the user selected
-        for name in names:
+        for name in wanted:
             try:
                 result = checks[name]()
             except Exception as exc:  # noqa: BLE001 - a broken op is a failed row, not a crash

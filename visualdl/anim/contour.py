@@ -110,8 +110,8 @@ class ContourMap(VGroup):
 
     ``lines`` holds one ``VMobject`` per level line (coloured from ``LOW`` near the minimum
     to ``HIGH``), ``frame`` the filled box, and ``minimum`` a small mark when ``minimum`` is
-    given. Bring it in with ``FadeIn``, not :class:`~visualdl.anim.fade.Appear` (which sets
-    the fill opacity too and would fill the level lines).
+    given. :class:`~visualdl.anim.fade.Appear` and ``FadeIn`` both keep the level lines
+    unfilled.
     """
 
     def __init__(
@@ -141,7 +141,7 @@ class ContourMap(VGroup):
         self.add(self.frame, self.lines)
         self.minimum = VGroup()
         if minimum is not None:
-            self.minimum = Dot(self.plane.to_point(*minimum), radius=0.05, color="#FFFFFF")
+            self.minimum = Dot(self.plane.to_point(*minimum), radius=0.05, color=COLORS["on_dark"])
             self.add(self.minimum)
 
     @property

@@ -18,6 +18,7 @@ from pathlib import Path
 from manim import SVGMobject
 
 from visualdl.viz.mathtext import formula_svg
+from visualdl.viz.style import COLORS
 
 __all__ = ["CACHE_DIR", "at_layer", "dfrac", "formula", "formula_path", "tidy"]
 
@@ -45,7 +46,7 @@ def tidy(tex: str) -> str:
     return tex.replace(r"\left(", "(").replace(r"\right)", ")")
 
 
-def formula(tex: str, color: str = "#FFFFFF", font_size: float = 28) -> SVGMobject:
+def formula(tex: str, color: str = COLORS["on_dark"], font_size: float = 28) -> SVGMobject:
     """``$tex$`` (after :func:`tidy`) as a filled ``SVGMobject`` in ``color``, sized like
     ``Text`` at ``font_size``."""
     mob = SVGMobject(str(formula_path(tidy(tex))), height=None, stroke_width=0)

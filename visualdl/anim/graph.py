@@ -31,11 +31,11 @@ class GraphNode(VGroup):
         min_width: float = 0.6,
     ) -> None:
         super().__init__()
-        self.label = text(label, "#FFFFFF", font_size) if isinstance(label, str) else label
+        self.label = text(label, COLORS["on_dark"], font_size) if isinstance(label, str) else label
         w = max(self.label.width + 2 * pad, min_width)
         h = max(self.label.height + 2 * pad, 0.55)
         self.box = RoundedRectangle(corner_radius=0.12, width=w, height=h)
-        self.box.set_stroke(color, 2).set_fill(color, 0.15)
+        self.box.set_stroke(color, 2).set_fill(color, 1.0)
         self.label.move_to(self.box)
         self.add(self.box, self.label)
 

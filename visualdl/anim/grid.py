@@ -56,7 +56,7 @@ class CellGrid(VGroup):
         values: np.ndarray | None = None,
         shape: tuple[int, int] | None = None,
         cell: float = 0.6,
-        color: str = "#FFFFFF",
+        color: str = COLORS["on_dark"],
         fill: str | None = None,
         fill_opacity: float = 0.3,
         muted: Iterable[tuple[int, int]] = (),

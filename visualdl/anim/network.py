@@ -43,7 +43,7 @@ class NetworkDiagram(VGroup):
             kind = "input" if l == 0 else "activation"
             units = VGroup(
                 *[
-                    Circle(radius).set_stroke(COLORS[kind], 2).set_fill(COLORS[kind], 0.15)
+                    Circle(radius).set_stroke(COLORS[kind], 2).set_fill(COLORS[kind], 1.0)
                     for _ in range(n)
                 ]
             )
@@ -56,7 +56,7 @@ class NetworkDiagram(VGroup):
                 VGroup(
                     *[
                         Line(a.get_center(), b.get_center(), buff=radius).set_stroke(
-                            COLORS["muted"], 1.5, opacity=0.6
+                            COLORS["muted"], 1.5
                         )
                         for b in self.layers[l]
                         for a in self.layers[l - 1]

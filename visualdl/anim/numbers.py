@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Line, Text, VGroup, VMobject
 
-from visualdl.viz.style import FONT
+from visualdl.viz.style import COLORS, FONT
 
 __all__ = [
     "MINUS",
@@ -65,7 +65,7 @@ def format_array(arr: np.ndarray, digits: int | None = None) -> list[list[str]]:
     return [[fmt(v, d) for v in r] for r in a]
 
 
-def text(s: str, color: str = "#FFFFFF", font_size: float = 24, **kw) -> Text:
+def text(s: str, color: str = COLORS["on_dark"], font_size: float = 24, **kw) -> Text:
     """``Text`` in the shared sans-serif face."""
     return Text(s, font=FONT, font_size=font_size, color=color, **kw)
 
@@ -88,7 +88,7 @@ class NumberGrid(VGroup):
     def __init__(
         self,
         arr: np.ndarray,
-        color: str = "#FFFFFF",
+        color: str = COLORS["on_dark"],
         font_size: float = 20,
         digits: int | None = None,
         h_buff: float = 0.22,
@@ -138,7 +138,10 @@ def labeled(
 
 
 def row(
-    *parts: VMobject | str, color: str = "#FFFFFF", font_size: float = 28, buff: float = 0.22
+    *parts: VMobject | str,
+    color: str = COLORS["on_dark"],
+    font_size: float = 28,
+    buff: float = 0.22,
 ) -> VGroup:
     """Parts side by side, centred vertically on the first part's main mobject.
 

@@ -69,12 +69,12 @@ class EquationStep(VGroup):
         max_width: float = 12.8,
     ) -> None:
         super().__init__()
-        self.formula = formula(formula_tex, "#FFFFFF", formula_size)
+        self.formula = formula(formula_tex, COLORS["on_dark"], formula_size)
         self.result = result.mobject(font_size) if isinstance(result, Term) else result
         self.operands = [
             p.mobject(font_size)
             if isinstance(p, Term)
-            else text(p, "#FFFFFF", font_size + 8)
+            else text(p, COLORS["on_dark"], font_size + 8)
             if isinstance(p, str)
             else p
             for p in parts

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from manim import Animation, Dot, Group, Mobject, VGroup, VMobject, linear
 
+from visualdl.viz.style import COLORS
+
 __all__ = ["Trail", "TrailRace", "path_upto"]
 
 # (steps back from the head, stroke opacity, stroke width factor), newest band last
@@ -59,7 +61,7 @@ class Trail(VGroup):
             *[VMobject().set_stroke(color, width * w, opacity=o) for _, o, w in self.bands]
         )
         self.dot = Dot(self.points_[0], radius=dot_radius, color=color)
-        self.dot.set_stroke("#FFFFFF", 1.2, opacity=0.9)
+        self.dot.set_stroke(COLORS["on_dark"], 1.2, opacity=0.9)
         self.add(self.lines, self.dot)
         self.step = 0.0
         self.set_step(0.0)

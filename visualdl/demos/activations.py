@@ -1,16 +1,17 @@
 """Activation curves ``g(z)`` and ``g'(z)`` evaluated by the engine on a grid of ``z``.
 
-Each elementwise activation gets one record ``activation.<name>`` with the arrays ``z``,
-``g = activation.forward(z)`` and ``dg = activation.derivative(z)``, plus, where ``g'`` jumps at
-``z = 0`` (ReLU, leaky ReLU), the one-sided limits and the value the engine takes at 0. Softmax
-mixes its inputs, so it gets its own record ``activation.softmax``: the logits
-``Z = [z, 0, -1]^T`` for every grid point and ``A = softmax(Z)`` (each column sums to 1).
+Each elementwise activation gets one record ``activations.curve`` (:data:`CURVE`, info
+``name``) with the arrays ``z``, ``g = activation.forward(z)`` and ``dg =
+activation.derivative(z)``, plus, where ``g'`` jumps at ``z = 0`` (ReLU, leaky ReLU), the
+one-sided limits and the value the engine takes at 0. Softmax mixes its inputs, so it gets its
+own record ``activations.softmax`` (:data:`SOFTMAX`): the logits ``Z = [z, 0, -1]^T`` for every
+grid point and ``A = softmax(Z)`` (each column sums to 1).
 
 Example
 -------
 >>> from visualdl.demos.activations import activation_curves
 >>> tr = activation_curves(n=101)
->>> rec = tr.last("activation.relu")
+>>> rec = {r.info["name"]: r for r in tr.find("activations.curve")}["relu"]
 >>> float(rec["g"][-1]), float(rec["dg"][-1])
 (4.0, 1.0)
 """
@@ -20,14 +21,41 @@ from __future__ import annotations
 import numpy as np
 
 from visualdl.engine import activations
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["ELEMENTWISE", "activation_curves"]
+__all__ = ["CURVE", "ELEMENTWISE", "SOFTMAX", "activation_curves"]
 
 #: Elementwise activations shown, in teaching order.
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 
 _SIDE = 1e-9  # distance from 0 at which the one-sided limits of g' are read
+
+CURVE = declare(
+    "activations.curve",
+    arrays={
+        "z": "(n,)",  # the grid
+        "g": "(n,)",  # g(z)
+        "dg": "(n,)",  # g'(z)
+    },
+    info={
+        "name": "the activation",
+        "kink": "whether g' jumps at z = 0",
+        "dg_left": "g'(0-), with a kink",
+        "dg_at_0": "the engine's g'(0), with a kink",
+        "dg_right": "g'(0+), with a kink",
+    },
+    optional=("dg_left", "dg_at_0", "dg_right"),
+)
+SOFTMAX = declare(
+    "activations.softmax",
+    arrays={
+        "z": "(n,)",  # the grid
+        "Z": "(3, n)",  # the logits [z, 0, -1]
+        "A": "(3, n)",  # softmax(Z)
+    },
+    info={"name": "softmax", "other_logits": "the two fixed logits"},
+)
 
 
 def activation_curves(
@@ -54,8 +82,8 @@ def activation_curves(
         info = {"name": name, "kink": bool(not np.isclose(left, right))}
         if info["kink"]:
             info.update(dg_left=float(left), dg_at_0=float(at0), dg_right=float(right))
-        tr.add(f"activation.{name}", info, z=z, g=g, dg=dg)
+        CURVE.add(tr, **info, z=z, g=g, dg=dg)
     Z = np.vstack([z, np.zeros_like(z), -np.ones_like(z)])
     A = activations.get("softmax").forward(Z)
-    tr.add("activation.softmax", {"name": "softmax", "other_logits": [0.0, -1.0]}, z=z, Z=Z, A=A)
+    SOFTMAX.add(tr, name="softmax", other_logits=[0.0, -1.0], z=z, Z=Z, A=A)
     return tr

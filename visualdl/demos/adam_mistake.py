@@ -8,21 +8,20 @@ run with the same hyper-parameters on the same gradients; nothing here is a form
 
 Records (in this order):
 
-- ``adam.steps`` (one per optimizer): info ``optimizer, lr, beta1, beta2, eps, seed``; arrays
-  ``t (N,)`` (1..N), ``g (N,)`` (the gradient fed at step t, the same for both) and
-  ``step (N,)`` = ``|theta_t - theta_{t-1}|`` of a single parameter;
-- ``adam.ratio``: arrays ``t (N,)`` and ``ratio (N,)``: the notes' step over the right one;
-- ``surface``: info ``name, title, start, minimum``; arrays ``X, Y, F`` (contour grid over the
-  surface's window, grown to hold both paths: the notes' first step jumps far out of it);
-- ``path`` (one per optimizer): info ``optimizer, lr, diverged_at, first_step`` (the length of
-  the first step in the plane); arrays ``x, y, loss``
-  (``(T + 1,)``) and ``lr (T,)``, from :func:`visualdl.engine.descent.minimize`.
+- ``adam_mistake.steps`` (:data:`STEPS`, one per optimizer): ``|theta_t - theta_{t-1}|`` of a
+  single parameter fed the same gradients;
+- ``adam_mistake.ratio`` (:data:`RATIO`): the notes' step over the right one;
+- ``optimizers.surface`` (:data:`~visualdl.demos.optimizers.SURFACE`): the contour grid over
+  the surface's window, grown to hold both paths (the notes' first step jumps far out of it);
+- ``optimizers.path`` (:data:`~visualdl.demos.optimizers.PATH`, one per optimizer, from
+  :func:`visualdl.engine.descent.minimize`), with info ``first_step``, the length of the first
+  step in the plane.
 
 Example
 -------
 >>> from visualdl.demos.adam_mistake import adam_mistake
 >>> tr = adam_mistake(N=20, steps=20, grid=5)
->>> round(float(tr.last("adam.ratio")["ratio"][0]), 2)  # the first step, computed
+>>> round(float(tr.last("adam_mistake.ratio")["ratio"][0]), 2)  # the first step, computed
 10.0
 """
 
@@ -32,15 +31,40 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from visualdl.demos.optimizers import add_surface
+from visualdl.demos.optimizers import add_path, add_surface
 from visualdl.engine.descent import Path, minimize
 from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.surfaces import get
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["VARIANTS", "adam_mistake", "step_sizes"]
+__all__ = ["RATIO", "STEPS", "VARIANTS", "adam_mistake", "step_sizes"]
 
 VARIANTS = ("adam", "adam_notes")
+
+STEPS = declare(
+    "adam_mistake.steps",
+    arrays={
+        "t": "(N,)",  # 1..N
+        "g": "(N,)",  # the gradient fed at step t, the same for both
+        "step": "(N,)",  # |theta_t - theta_{t-1}|
+    },
+    info={
+        "optimizer": "adam or adam_notes",
+        "lr": "rate",
+        "beta1": "first-moment beta",
+        "beta2": "second-moment beta",
+        "eps": "epsilon",
+        "seed": "seed of the noisy gradients",
+    },
+)
+RATIO = declare(
+    "adam_mistake.ratio",
+    arrays={
+        "t": "(N,)",  # 1..N
+        "ratio": "(N,)",  # the notes' step over the right one
+    },
+)
 
 
 def step_sizes(
@@ -95,8 +119,8 @@ def adam_mistake(
     for name in VARIANTS:
         sizes[name] = step_sizes(name, g, lr, beta1, beta2)
         info = {"optimizer": name, "lr": lr, "beta1": beta1, "beta2": beta2, "eps": 1e-8}
-        tr.add("adam.steps", {**info, "seed": seed}, t=t, g=g, step=sizes[name])
-    tr.add("adam.ratio", {}, t=t, ratio=sizes["adam_notes"] / sizes["adam"])
+        STEPS.add(tr, **info, seed=seed, t=t, g=g, step=sizes[name])
+    RATIO.add(tr, t=t, ratio=sizes["adam_notes"] / sizes["adam"])
     s = get(surface)
     paths = {
         name: minimize(s, Optimizer(name, lr=surface_lr, beta1=beta1, beta2=beta2), steps)
@@ -104,24 +128,7 @@ def adam_mistake(
     }
     add_surface(tr, surface, grid, bounds=_window(s.bounds, paths.values()))
     for name, path in paths.items():
-        tr.add(
-            "path",
-            {
-                "optimizer": name,
-                "lr": surface_lr,
-                "diverged_at": path.diverged_at,
-                "first_step": float(
-                    np.hypot(
-                        path.params["x"][1] - path.params["x"][0],
-                        path.params["y"][1] - path.params["y"][0],
-                    )
-                )
-                if len(path.loss) > 1
-                else None,
-            },
-            x=path.params["x"],
-            y=path.params["y"],
-            loss=path.loss,
-            lr=path.lr,
-        )
+        x, y = path.params["x"], path.params["y"]
+        first = float(np.hypot(x[1] - x[0], y[1] - y[0])) if len(path.loss) > 1 else None
+        add_path(tr, name, surface_lr, path, first_step=first)
     return tr

@@ -6,23 +6,24 @@ output shape, parameters with biases, multiplications), ``count_params`` and
 
 :func:`architectures` records, per network (``lenet5``, ``alexnet``, ``vgg16``):
 
-- ``network``: info ``net, title, input, params`` (the total), ``multiplications``;
-- ``block`` (one per drawn box, in order): consecutive conv layers with the same output shape
-  and kernel are one block (VGG's ``[conv3 64] x 2``). Info ``net, names, kind`` (``input``,
-  ``conv``, ``pool``, ``fc``), ``repeat``, ``shape``, ``params`` and ``multiplications``
-  (summed over the block), ``f, s, p, n`` (conv), ``f, s, pool`` (pool), ``n`` (fc); for pools
-  also ``notes_size``, the notes' wrong ``(n + f - 1) / s`` (A34), to set beside the right one.
+- ``architectures.network`` (:data:`NETWORK`): the title, input, total parameters and
+  multiplications;
+- ``architectures.block`` (:data:`BLOCK`, one per drawn box, in order): consecutive conv layers
+  with the same output shape and kernel are one block (VGG's ``[conv3 64] x 2``); ``kind`` is
+  ``input``, ``conv``, ``pool`` or ``fc``, ``params`` and ``multiplications`` are summed over the
+  block; pools also carry ``notes_size``, the notes' wrong ``(n + f - 1) / s`` (A34), to set
+  beside the right one.
 
-:func:`inception` records ``inception`` (info: ``n, n_C_prev, f, n_C, bottleneck`` and the
-engine's ``direct, reduce, conv, bottleneck_cost, ratio``) and ``stage`` records (info ``path``
-``"direct" | "bottleneck"``, ``label``, ``shape``, ``multiplications``), input first.
+:func:`inception` records ``architectures.inception`` (:data:`INCEPTION`: the example and the
+engine's ``direct, reduce, conv, bottleneck_cost, ratio``) and ``architectures.stage``
+(:data:`STAGE`, ``path`` ``"direct" | "bottleneck"``), input first.
 
 Example
 -------
 >>> from visualdl.demos.architectures import architectures, inception
->>> [r.info["params"] for r in architectures().find("network")]
+>>> [r.info["params"] for r in architectures().find("architectures.network")]
 [61706, 62378344, 138357544]
->>> round(inception().last("inception").info["ratio"], 2)
+>>> round(inception().last("architectures.inception").info["ratio"], 2)
 9.68
 """
 
@@ -38,11 +39,66 @@ from visualdl.engine.architectures import (
     pool_output_size_notes,
     shape_chain,
 )
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["TITLES", "architectures", "inception"]
+__all__ = ["BLOCK", "INCEPTION", "NETWORK", "STAGE", "TITLES", "architectures", "inception"]
 
 TITLES = {"lenet5": "LeNet-5", "alexnet": "AlexNet", "vgg16": "VGG-16"}
+
+NETWORK = declare(
+    "architectures.network",
+    info={
+        "net": "ARCHITECTURES key",
+        "title": "display name",
+        "input": "input shape",
+        "params": "total parameters, biases included",
+        "multiplications": "total multiplications",
+    },
+)
+BLOCK = declare(
+    "architectures.block",
+    info={
+        "net": "ARCHITECTURES key",
+        "names": "the layers in the block",
+        "kind": "input, conv, pool or fc",
+        "repeat": "layers in the block",
+        "shape": "output shape",
+        "params": "parameters, summed over the block",
+        "multiplications": "multiplications, summed over the block",
+        "f": "kernel side (conv, pool)",
+        "s": "stride (conv, pool)",
+        "p": "padding (conv)",
+        "n": "filters (conv) or units (fc)",
+        "pool": "max or avg (pool)",
+        "notes_size": "the notes' (n + f - 1) / s (pool)",
+    },
+    optional=("f", "s", "p", "n", "pool", "notes_size"),
+)
+INCEPTION = declare(
+    "architectures.inception",
+    info={
+        "n": "input side",
+        "n_C_prev": "input channels",
+        "f": "kernel side",
+        "n_C": "output channels",
+        "bottleneck": "channels of the 1x1 conv",
+        "direct": "multiplications without the bottleneck",
+        "reduce": "multiplications of the 1x1 conv",
+        "conv": "multiplications of the conv after it",
+        "bottleneck_cost": "reduce + conv",
+        "ratio": "direct / bottleneck_cost",
+    },
+)
+STAGE = declare(
+    "architectures.stage",
+    info={
+        "path": "direct or bottleneck",
+        "label": "what the stage is",
+        "shape": "its output shape",
+        "multiplications": "its multiplications",
+    },
+)
 
 
 def _blocks(spec: list[dict[str, Any]], input_shape: tuple[int, ...]) -> list[dict[str, Any]]:
@@ -93,18 +149,16 @@ def architectures(names: tuple[str, ...] = ("lenet5", "alexnet", "vgg16")) -> Tr
     for net in names:
         spec, input_shape = ARCHITECTURES[net]
         rows = shape_chain(spec, input_shape)
-        tr.add(
-            "network",
-            {
-                "net": net,
-                "title": TITLES.get(net, net),
-                "input": list(input_shape),
-                "params": count_params(spec, input_shape),
-                "multiplications": sum(r.multiplications for r in rows),
-            },
+        NETWORK.add(
+            tr,
+            net=net,
+            title=TITLES.get(net, net),
+            input=list(input_shape),
+            params=count_params(spec, input_shape),
+            multiplications=sum(r.multiplications for r in rows),
         )
         for block in _blocks(spec, input_shape):
-            tr.add("block", {"net": net, **block})
+            BLOCK.add(tr, net=net, **block)
     return tr
 
 
@@ -115,20 +169,18 @@ def inception(
     channels, directly or after a ``1 x 1`` conv down to 16 channels (see the module)."""
     cost = inception_cost(n, n_C_prev, f, n_C, bottleneck)
     tr = Trace({"demo": "inception-cost"})
-    tr.add(
-        "inception",
-        {
-            "n": n,
-            "n_C_prev": n_C_prev,
-            "f": f,
-            "n_C": n_C,
-            "bottleneck": bottleneck,
-            "direct": cost["direct"],
-            "reduce": cost["reduce"],
-            "conv": cost["conv"],
-            "bottleneck_cost": cost["bottleneck"],
-            "ratio": cost["ratio"],
-        },
+    INCEPTION.add(
+        tr,
+        n=n,
+        n_C_prev=n_C_prev,
+        f=f,
+        n_C=n_C,
+        bottleneck=bottleneck,
+        direct=cost["direct"],
+        reduce=cost["reduce"],
+        conv=cost["conv"],
+        bottleneck_cost=cost["bottleneck"],
+        ratio=cost["ratio"],
     )
     big = conv_layer_summary(n, f, "same", 1, n_C_prev, n_C)
     small = conv_layer_summary(n, 1, "valid", 1, n_C_prev, bottleneck)
@@ -146,6 +198,5 @@ def inception(
         ),
     ]
     for path, label, shape, m in stages:
-        info = {"path": path, "label": label, "shape": list(shape), "multiplications": m}
-        tr.add("stage", info)
+        STAGE.add(tr, path=path, label=label, shape=list(shape), multiplications=m)
     return tr

@@ -14,16 +14,15 @@ are one standard-normal draw ``W0[l]`` per layer (seeded), scaled three ways:
   scale: with ``W = 1.0 W0`` the activations are the same (``meta["bn_scale_gap"]`` is the
   largest difference, measured).
 
-Records: ``layer`` (one per case and layer, cases in the order above), info ``case, label,
-short, l, std, mean, saturated`` (the fraction with ``|A| > 0.99``); arrays ``counts (bins,)``
-(fraction of all values of ``A[l]`` per bin) and ``edges (bins + 1,)`` on ``[-1, 1]`` (an odd
-number of bins, so that one bin is centred on 0).
+Records: ``batchnorm.layer`` (:data:`LAYER`, one per case and layer, cases in the order
+above): the histogram of ``A[l]`` on ``[-1, 1]`` (an odd number of bins, so that one bin is
+centred on 0), its spread and the fraction saturated (``|A| > 0.99``).
 
 Example
 -------
 >>> from visualdl.demos.batchnorm import batchnorm_histograms
 >>> tr = batchnorm_histograms(m=200)
->>> stds = {r.info["case"]: r.info["std"] for r in tr.find("layer") if r.info["l"] == 6}
+>>> stds = {r.info["case"]: r.info["std"] for r in tr.find("batchnorm.layer", l=6)}
 >>> stds["plain_small"] < 1e-5 < 0.4 < stds["batchnorm"] < 0.8
 True
 """
@@ -35,9 +34,10 @@ import numpy as np
 from visualdl.engine.batchnorm import BatchNorm
 from visualdl.engine.cnn_layers import Activation
 from visualdl.engine.layers import Dense, Layer
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["CASES", "SHORT", "batchnorm_histograms"]
+__all__ = ["CASES", "LAYER", "SHORT", "batchnorm_histograms"]
 
 #: case -> (weight scale, batch norm?, label)
 CASES: dict[str, tuple[float, bool, str]] = {
@@ -51,6 +51,23 @@ SHORT = {
     "plain_large": "no BN, 1.0·randn",
     "batchnorm": "BN, 0.01·randn",
 }
+
+LAYER = declare(
+    "batchnorm.layer",
+    arrays={
+        "counts": "(bins,)",  # fraction of all values of A[l] per bin
+        "edges": "(bins + 1,)",  # bin edges on [-1, 1]
+    },
+    info={
+        "case": "CASES key",
+        "label": "long label",
+        "short": "short label",
+        "l": "layer",
+        "std": "std of A[l]",
+        "mean": "mean of A[l]",
+        "saturated": "fraction with |A| > 0.99",
+    },
+)
 
 
 def _layers(W0: list[np.ndarray], scale: float, bn: bool) -> list[Layer]:
@@ -103,16 +120,18 @@ def batchnorm_histograms(
     for case, (scale, bn, label) in CASES.items():
         for l, A in enumerate(_activations(X, _layers(W0, scale, bn), bn), start=1):
             counts, _ = np.histogram(np.clip(A, -1.0, 1.0), bins=edges)
-            info = {
-                "case": case,
-                "label": label,
-                "short": SHORT[case],
-                "l": l,
-                "std": float(A.std()),
-                "mean": float(A.mean()),
-                "saturated": float(np.mean(np.abs(A) > 0.99)),
-            }
-            tr.add("layer", info, counts=counts / A.size, edges=edges)
+            LAYER.add(
+                tr,
+                case=case,
+                label=label,
+                short=SHORT[case],
+                l=l,
+                std=float(A.std()),
+                mean=float(A.mean()),
+                saturated=float(np.mean(np.abs(A) > 0.99)),
+                counts=counts / A.size,
+                edges=edges,
+            )
     small = _activations(X, _layers(W0, 0.01, True), True)
     large = _activations(X, _layers(W0, 1.0, True), True)
     tr.meta["bn_scale_gap"] = float(

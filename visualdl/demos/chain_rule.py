@@ -1,27 +1,28 @@
 """The chain-rule demo: logistic regression on one example, by the engine and by SymPy.
 
-The engine computes one forward and backward pass of ``Dense(2, 1, "sigmoid")`` with the
-binary cross-entropy (``Sequential([...], loss="bce")``, fused backward ``dZ = A - Y``), and
-the local derivatives on the graph's edges with its own ops (``bce_backward`` for dL/da,
-the sigmoid's derivative for da/dz; dz/dw_i = x_i, dz/db = 1). Their product is the chain
-rule. :func:`visualdl.symbolic.chain_rule.evaluate` then evaluates the SymPy derivation at the
-same point, so a scene can show the SymPy result equal to the engine's number.
+The engine computes one forward pass of ``Dense(2, 1, "sigmoid")`` with the binary
+cross-entropy (``Sequential([...], loss="bce")``), the local derivatives on the graph's edges
+with its own ops (``bce_backward`` for dL/da, the sigmoid's derivative for da/dz; dz/dw_i =
+x_i, dz/db = 1), and two backward passes: the chain rule, from ``dA = dL/da`` through the
+layer (``dZ = dA g'(Z)``, ``dW = dZ x^T``), and the fused shortcut ``dZ = A - Y`` the model
+takes. :func:`visualdl.symbolic.chain_rule.evaluate` then evaluates the SymPy derivation at
+the same point, so a scene can show all three equal.
 
 Shapes: ``X: (2, 1)``, ``W: (1, 2)``, ``b, Z, A, Y: (1, 1)``.
 
-Records: ``dense1.forward``, ``cost`` (info ``J``), ``dense1.backward``; ``local`` with the
-engine's local derivatives ``dL_da, da_dz, dz_dw (2,), dz_db`` and the chain-rule products
-``dL_dz, dL_dw (2,), dL_db``; ``symbolic`` with info ``values`` (SymPy floats, same keys as
-:func:`~visualdl.symbolic.chain_rule.evaluate`) and ``latex`` (the derivation's LaTeX,
-``L_a`` being the loss written in ``a`` and ``y``) and ``max_abs_diff``, the largest
-``|SymPy - engine|`` over ``dL/dw1, dL/dw2, dL/db``).
+Records: ``dense1.forward``, ``cost`` (info ``J``); ``chain_rule.local`` (:data:`LOCAL`, the
+engine's local derivatives); ``dense1.backward`` in the section ``case="chain"`` (with ``dA``)
+and in ``case="fused"``; ``chain_rule.symbolic`` (:data:`SYMBOLIC`: info ``values``, SymPy
+floats with the keys of :func:`~visualdl.symbolic.chain_rule.evaluate`, ``latex``, the
+derivation's LaTeX, ``L_a`` being the loss written in ``a`` and ``y``, and ``max_abs_diff``,
+the largest ``|SymPy - engine|`` over ``dL/dw1, dL/dw2, dL/db``).
 
 Example
 -------
 >>> from visualdl.demos.chain_rule import chain_rule_trace
 >>> tr = chain_rule_trace()
->>> sym = tr.last("symbolic").info["values"]
->>> abs(sym["dL_dw"][0] - float(tr.last("dense1.backward")["dW"][0, 0])) < 1e-12
+>>> sym = tr.last("chain_rule.symbolic").info["values"]
+>>> abs(sym["dL_dw"][0] - float(tr.last("dense1.backward", case="chain")["dW"][0, 0])) < 1e-12
 True
 """
 
@@ -34,9 +35,28 @@ import numpy as np
 from visualdl.engine import activations, losses
 from visualdl.engine.layers import Dense
 from visualdl.engine.model import Sequential
+from visualdl.schema import declare
 from visualdl.trace import Trace, record
 
-__all__ = ["chain_rule_trace"]
+__all__ = ["LOCAL", "SYMBOLIC", "chain_rule_trace"]
+
+LOCAL = declare(
+    "chain_rule.local",
+    arrays={
+        "dL_da": "(1,) bce_backward(a, y)",
+        "da_dz": "(1,) sigmoid'(z)",
+        "dz_dw": "(2,) dz/dw_i = x_i",
+        "dz_db": "(1,) dz/db = 1",
+    },
+)
+SYMBOLIC = declare(
+    "chain_rule.symbolic",
+    info={
+        "values": "SymPy's values at the example",
+        "latex": "the derivation's formulas",
+        "max_abs_diff": "largest |SymPy - engine| over dL/dw1, dL/dw2, dL/db",
+    },
+)
 
 
 def chain_rule_trace(
@@ -77,30 +97,20 @@ def chain_rule_trace(
     with record(**meta) as tr:
         A = model.forward(X)
         model.cost(A, Y)
-        model.backward(A, Y)
         Z = tr.last("dense1.forward")["Z"]
         dL_da = losses.get("bce").backward(A, Y)  # per-example dL/da
         da_dz = activations.get("sigmoid").derivative(Z)
-        dz_dw = X[:, 0]  # dz/dw_i = x_i
-        dz_db = np.ones(1)
-        dL_dz = dL_da * da_dz
-        tr.add(
-            "local",
-            None,
-            dL_da=dL_da[0],
-            da_dz=da_dz[0],
-            dz_dw=dz_dw,
-            dz_db=dz_db,
-            dL_dz=dL_dz[0],
-            dL_dw=dL_dz[0, 0] * dz_dw,
-            dL_db=dL_dz[0] * dz_db,
-        )
+        LOCAL.log(dL_da=dL_da[0], da_dz=da_dz[0], dz_dw=X[:, 0], dz_db=np.ones(1))
+        with record(case="chain"):
+            layer.backward(dL_da)  # dZ = dA g'(Z), dW = dZ x^T: the chain rule
+        with record(case="fused"):
+            model.backward(A, Y)  # dZ = A - Y
         values = evaluate(x, w, b, y)
-        tex = latex()
-        engine = [*tr.last("dense1.backward")["dW"][0], tr.last("dense1.backward")["db"][0, 0]]
+        bwd = tr.last("dense1.backward", case="chain")
+        engine = [*bwd["dW"][0], bwd["db"][0, 0]]
         diff = max(
             abs(s - float(e))
             for s, e in zip([*values["dL_dw"], values["dL_db"]], engine, strict=True)
         )
-        tr.add("symbolic", {"values": values, "latex": tex, "max_abs_diff": diff})
+        SYMBOLIC.log(values=values, latex=latex(), max_abs_diff=diff)
     return tr

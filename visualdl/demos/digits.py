@@ -32,9 +32,41 @@ from visualdl.engine.cnn_layers import Conv2D, Flatten, MaxPool2D
 from visualdl.engine.layers import Dense
 from visualdl.engine.model import Sequential
 from visualdl.engine.optimizers import Optimizer
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["digits_data", "digits_trace", "lenet_digits", "one_hot", "train_digits"]
+__all__ = [
+    "FEATURE_MAPS",
+    "KERNELS",
+    "digits_data",
+    "digits_trace",
+    "lenet_digits",
+    "one_hot",
+    "train_digits",
+]
+
+KERNELS = declare(
+    "digits.kernels",
+    arrays={
+        "W": "(3, 3, 1, n1)",  # first conv layer's kernels
+        "b": "(n1,)",  # its biases
+    },
+    info={"layer": "conv layer number (1)"},
+)
+FEATURE_MAPS = declare(
+    "digits.feature_maps",
+    arrays={
+        "X": "(k, 8, 8, 1)",  # test digits
+        "conv1": "(k, 8, 8, n1)",  # after conv 1 and ReLU
+        "pool1": "(k, 4, 4, n1)",  # after pool 1
+        "conv2": "(k, 4, 4, n2)",  # after conv 2 and ReLU
+        "pool2": "(k, 2, 2, n2)",  # after pool 2
+        "labels": "(k,)",  # true digits
+        "predictions": "(k,)",  # predicted digits
+        "probabilities": "(10, k)",  # softmax outputs
+    },
+    info={"test_accuracy": "fraction right on the test split"},
+)
 
 
 def one_hot(labels: np.ndarray, k: int = 10) -> np.ndarray:
@@ -129,16 +161,15 @@ def digits_trace(
 
     Records
     -------
-    ``kernels``: ``W (3, 3, 1, n1)`` and ``b (n1,)`` of the first conv layer (info ``layer``).
-    ``feature_maps``: ``X (k, 8, 8, 1)``, ``conv1 (k, 8, 8, n1)`` and ``conv2 (k, 4, 4, n2)``
-    (the activations after ReLU of each conv layer), ``pool1``, ``pool2``, ``labels (k,)``,
-    ``predictions (k,)``, ``probabilities (10, k)``; info ``test_accuracy``.
+    ``digits.kernels`` (:data:`KERNELS`): the first conv layer's ``W`` and ``b``.
+    ``digits.feature_maps`` (:data:`FEATURE_MAPS`): the test digits, the activations after
+    each conv layer (ReLU) and pool, labels, predictions and probabilities.
     Meta: ``demo, seed, epochs, batch_size, lr``.
 
     Example
     -------
     >>> tr = digits_trace(epochs=1, k=2)
-    >>> tr.last("kernels")["W"].shape, tr.last("feature_maps")["conv2"].shape
+    >>> tr.last("digits.kernels")["W"].shape, tr.last("digits.feature_maps")["conv2"].shape
     ((3, 3, 1, 8), (2, 4, 4, 16))
     """
     model, _, acc = train_digits(epochs, batch_size, lr, "adam", seed)
@@ -155,10 +186,10 @@ def digits_trace(
     tr = Trace({"demo": "digits-cnn", "seed": seed, "epochs": epochs, "batch_size": batch_size})
     tr.meta["lr"] = lr
     conv1 = model.layers[0]
-    tr.add("kernels", {"layer": 1}, W=conv1.W, b=conv1.b)
-    tr.add(
-        "feature_maps",
-        {"test_accuracy": acc["test"]},
+    KERNELS.add(tr, layer=1, W=conv1.W, b=conv1.b)
+    FEATURE_MAPS.add(
+        tr,
+        test_accuracy=acc["test"],
         X=X,
         **maps,
         labels=Y_te[:, :k].argmax(axis=0),

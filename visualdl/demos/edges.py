@@ -14,18 +14,16 @@ the vertical detector gives the band of 30s, and a real photograph, scikit-learn
 ITU-R 601 luma weights ``0.299 R + 0.587 G + 0.114 B`` and shrunk by the engine's
 ``avg_pool2d`` (``f = s = 4``: 427x640 -> 106x160).
 
-Records (arrays are host NumPy):
-
-- ``kernel`` (one per kernel, in the order above): info ``name, label``; ``K (3, 3)``.
-- ``notes.image``: ``X (6, 6)``; ``notes.edges`` (one per kernel): info ``name``; ``Z (4, 4)``.
-- ``photo.image``: ``X (n_H, n_W)`` gray values in [0, 1]; ``photo.edges`` (one per kernel):
-  info ``name``; ``Z (n_H - 2, n_W - 2)``.
+Records (arrays are host NumPy): ``edges.kernel`` (:data:`KERNEL`, one per kernel, in the
+order above); ``edges.notes_image`` (:data:`NOTES_IMAGE`) and ``edges.notes_edges``
+(:data:`NOTES_EDGES`, one per kernel); ``edges.photo_image`` (:data:`PHOTO_IMAGE`, gray values
+in [0, 1]) and ``edges.photo_edges`` (:data:`PHOTO_EDGES`, one per kernel).
 
 Example
 -------
 >>> from visualdl.demos.edges import edges
 >>> tr = edges(photo=False)
->>> tr.find("notes.edges")[0]["Z"][0].tolist()
+>>> tr.find("edges.notes_edges")[0]["Z"][0].tolist()
 [0.0, 30.0, 30.0, 0.0]
 """
 
@@ -34,9 +32,21 @@ from __future__ import annotations
 import numpy as np
 
 from visualdl.engine.conv import avg_pool2d, conv2d
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["KERNELS", "LABELS", "edges", "gray_photo", "notes_image"]
+__all__ = [
+    "KERNEL",
+    "KERNELS",
+    "LABELS",
+    "NOTES_EDGES",
+    "NOTES_IMAGE",
+    "PHOTO_EDGES",
+    "PHOTO_IMAGE",
+    "edges",
+    "gray_photo",
+    "notes_image",
+]
 
 #: The notes' four kernels (A29), as written there.
 KERNELS: dict[str, np.ndarray] = {
@@ -54,6 +64,32 @@ LABELS = {
 }
 
 _LUMA = np.array([0.299, 0.587, 0.114])
+
+#: The record of one kernel (the kernels themselves are :data:`KERNELS`).
+KERNEL = declare(
+    "edges.kernel",
+    arrays={"K": "(3, 3)"},  # K: the kernel
+    info={"name": "KERNELS key", "label": "display label"},
+)
+NOTES_IMAGE = declare(
+    "edges.notes_image",
+    arrays={"X": "(6, 6)"},  # X: the notes' example
+)
+NOTES_EDGES = declare(
+    "edges.notes_edges",
+    arrays={"Z": "(4, 4)"},  # Z: conv2d of the example
+    info={"name": "KERNELS key"},
+)
+PHOTO_IMAGE = declare(
+    "edges.photo_image",
+    arrays={"X": "(n_H, n_W)"},  # X: gray values in [0, 1]
+    info={"source": "where the photo comes from"},
+)
+PHOTO_EDGES = declare(
+    "edges.photo_edges",
+    arrays={"Z": "(n_H - 2, n_W - 2)"},  # Z: conv2d of the photo
+    info={"name": "KERNELS key"},
+)
 
 
 def notes_image() -> np.ndarray:
@@ -96,16 +132,16 @@ def edges(names: tuple[str, ...] = tuple(KERNELS), photo: bool = True, shrink: i
         raise ValueError(f"edges: unknown kernel(s) {unknown}; known: {list(KERNELS)}")
     tr = Trace({"demo": "edge-detection", "kernels": list(names), "shrink": shrink})
     for n in names:
-        tr.add("kernel", {"name": n, "label": LABELS[n]}, K=KERNELS[n])
+        KERNEL.add(tr, name=n, label=LABELS[n], K=KERNELS[n])
     X = notes_image()
-    tr.add("notes.image", None, X=X)
+    NOTES_IMAGE.add(tr, X=X)
     Z = _apply_all(X, names)
     for k, n in enumerate(names):
-        tr.add("notes.edges", {"name": n}, Z=Z[:, :, k])
+        NOTES_EDGES.add(tr, name=n, Z=Z[:, :, k])
     if photo:
         P = gray_photo(shrink)
-        tr.add("photo.image", {"source": "sklearn.datasets.load_sample_image('china.jpg')"}, X=P)
+        PHOTO_IMAGE.add(tr, source="sklearn.datasets.load_sample_image('china.jpg')", X=P)
         Z = _apply_all(P, names)
         for k, n in enumerate(names):
-            tr.add("photo.edges", {"name": n}, Z=Z[:, :, k])
+            PHOTO_EDGES.add(tr, name=n, Z=Z[:, :, k])
     return tr

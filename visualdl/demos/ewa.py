@@ -6,11 +6,9 @@ drawn with ``default_rng(seed)``). For each ``beta`` the engine's
 ``v_0 = 0`` (raw) and ``v_t / (1 - beta^t)`` (bias-corrected). The raw average starts near 0
 and needs about ``1 / (1 - beta)`` steps to catch up; the corrected one starts on the data.
 
-Records (in this order):
-
-- ``ewa.series``: info ``seed, T, level, noise``; arrays ``t (T,)`` (1..T) and ``theta (T,)``;
-- ``ewa.average`` (one per beta): info ``beta, window`` (``1 / (1 - beta)``); arrays ``raw (T,)``,
-  ``corrected (T,)`` and ``factor (T,)`` = ``1 - beta^t``, the raw average of a constant 1.
+Records (in this order): ``ewa.series`` (:data:`SERIES`, the noisy series), then
+``ewa.average`` (:data:`AVERAGE`, one per beta: raw, corrected and the factor ``1 - beta^t``,
+the raw average of a constant 1).
 
 Example
 -------
@@ -30,11 +28,30 @@ from collections.abc import Sequence
 import numpy as np
 
 from visualdl.engine.averaging import ewa
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["BETAS", "ewa_demo", "noisy_series"]
+__all__ = ["AVERAGE", "BETAS", "SERIES", "ewa_demo", "noisy_series"]
 
 BETAS = (0.9, 0.98)
+
+SERIES = declare(
+    "ewa.series",
+    arrays={
+        "t": "(T,)",  # 1..T
+        "theta": "(T,)",  # the noisy series
+    },
+    info={"seed": "seed of the noise", "T": "length", "level": "mean level", "noise": "noise std"},
+)
+AVERAGE = declare(
+    "ewa.average",
+    arrays={
+        "raw": "(T,)",  # v_t from v_0 = 0
+        "corrected": "(T,)",  # v_t / (1 - beta^t)
+        "factor": "(T,)",  # 1 - beta^t
+    },
+    info={"beta": "the averaging beta", "window": "1 / (1 - beta)"},
+)
 
 
 def noisy_series(
@@ -62,16 +79,12 @@ def ewa_demo(
     """Average one noisy series with each ``beta``, raw and corrected (see the module)."""
     theta = noisy_series(T, seed, level, noise)
     tr = Trace({"demo": "ewa", "seed": seed})
-    tr.add(
-        "ewa.series",
-        {"seed": seed, "T": T, "level": level, "noise": noise},
-        t=np.arange(1, T + 1),
-        theta=theta,
-    )
+    SERIES.add(tr, seed=seed, T=T, level=level, noise=noise, t=np.arange(1, T + 1), theta=theta)
     for beta in betas:
-        tr.add(
-            "ewa.average",
-            {"beta": float(beta), "window": 1.0 / (1.0 - beta)},
+        AVERAGE.add(
+            tr,
+            beta=float(beta),
+            window=1.0 / (1.0 - beta),
             raw=ewa(theta, beta),
             corrected=ewa(theta, beta, bias_correction=True),
             factor=ewa(np.ones(T), beta),

@@ -11,20 +11,18 @@ A large error is not always a bug: at a ReLU kink (``z = 0`` exactly) the two-si
 averages the slopes 0 and 1, so the demo records one such case too (XOR at initialization:
 ``b = 0`` and the input ``(0, 0)`` give ``z = 0``).
 
-Records: one ``gradcheck.model`` per network, info ``key, layer_dims, hidden, output, loss,
-init, seed, data, m, lambd, params, min_abs_z`` (``params``: parameter names, in order) and
-arrays ``error (P,)``, ``size (P,)`` (entries per parameter) and ``grad_norm (P,)`` (the
-backward's ``||dtheta||``: relative errors grow where it is tiny); ``gradcheck.kink``, the same for
-the kinked network; and ``gradcheck.bug`` with info ``key, param, m, description`` and array
-``error (1,)``.
+Records: one ``gradient_check.model`` (:data:`MODEL`) per network: the relative error per
+parameter, beside its size and the backward's ``||dtheta||`` (relative errors grow where it is
+tiny); ``gradient_check.kink`` (:data:`KINK`), the same for the kinked network; and
+``gradient_check.bug`` (:data:`BUG`), the error of the gradient without ``1/m``.
 
 Example
 -------
 >>> from visualdl.demos.gradient_check import gradient_check
 >>> tr = gradient_check()
->>> max(float(r["error"].max()) for r in tr.find("gradcheck.model")) < 1e-6
+>>> max(float(r["error"].max()) for r in tr.find("gradient_check.model")) < 1e-6
 True
->>> float(tr.last("gradcheck.kink")["error"].max()) > 0.1  # b1 at z = 0: not a bug
+>>> float(tr.last("gradient_check.kink")["error"].max()) > 0.1  # b1 at z = 0: not a bug
 True
 """
 
@@ -35,9 +33,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from visualdl.engine import data, gradcheck, mlp
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["KINK_NETWORK", "NETWORKS", "Network", "gradient_check"]
+__all__ = ["BUG", "KINK", "KINK_NETWORK", "MODEL", "NETWORKS", "Network", "gradient_check"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,35 @@ NETWORKS: tuple[Network, ...] = (
 KINK_NETWORK = Network("XOR, ReLU", (2, 3, 1), "relu", "sigmoid", "he", "xor", 4)
 
 _KINKED = ("relu", "leaky_relu")
+
+_CHECKED = {
+    "arrays": {
+        "error": "(P,)",  # relative error per parameter
+        "size": "(P,)",  # entries per parameter
+        "grad_norm": "(P,)",  # the backward's ||dtheta||
+    },
+    "info": {
+        "key": "the network's name",
+        "layer_dims": "layer sizes",
+        "hidden": "hidden activation",
+        "output": "output activation",
+        "init": "weight initialization",
+        "data": "data set",
+        "m": "examples",
+        "lambd": "L2 strength",
+        "seed": "seed",
+        "loss": "the model's loss",
+        "params": "parameter names, in order",
+        "min_abs_z": "smallest |Z| in a ReLU / leaky-ReLU layer, or None",
+    },
+}
+MODEL = declare("gradient_check.model", **_CHECKED)
+KINK = declare("gradient_check.kink", **_CHECKED)
+BUG = declare(
+    "gradient_check.bug",
+    arrays={"error": "(1,)"},  # error: relative error of the wrong gradient
+    info={"key": "the network's name", "param": "W1", "m": "examples", "description": "the bug"},
+)
 
 
 def _dataset(net: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -126,15 +154,15 @@ def gradient_check(
     float64, weights from ``default_rng(seed)``; dropout is off. ``min_abs_z`` in each record
     is the smallest ``|Z|`` in a ReLU / leaky-ReLU layer (None without one): the differences
     (steps of ``eps``) are valid only while no ``z`` crosses 0. ``kink`` is checked the same
-    way and recorded as ``gradcheck.kink`` (its ``z = 0`` exactly, so the check fails without a
+    way and recorded as ``gradient_check.kink`` (its ``z = 0`` exactly, so the check fails without a
     bug). Returns a trace (module docstring).
     """
     tr = Trace({"demo": "gradient_check", "eps": eps})
     for net in networks:
         info, arrays = _check(net, eps)
-        tr.add("gradcheck.model", info, **arrays)
+        MODEL.add(tr, **info, **arrays)
     info, arrays = _check(kink, eps)
-    tr.add("gradcheck.kink", info, **arrays)
+    KINK.add(tr, **info, **arrays)
 
     net = networks[0]
     X, Y = _dataset(net)
@@ -150,9 +178,12 @@ def gradient_check(
     model.set_params({"W1": W1})
     m = X.shape[1]
     wrong = m * grads["dW1"]  # dZ A_prev^T without the 1/m
-    tr.add(
-        "gradcheck.bug",
-        {"key": net.key, "param": "W1", "m": m, "description": "dW1 without the 1/m"},
+    BUG.add(
+        tr,
+        key=net.key,
+        param="W1",
+        m=m,
+        description="dW1 without the 1/m",
         error=np.array([gradcheck.relative_error(approx, wrong)]),
     )
     return tr

@@ -8,13 +8,11 @@ and the same number of epochs for ``batch_size = m`` (batch), ``64`` (mini-batch
 the parameters ``(w, b) = (W1, b1)`` of every step can be drawn on that surface's contours.
 Every run starts at the surface's start ``(w, b) = (-4, 4)`` and shuffles with ``seed``.
 
-Records (in this order):
-
-- ``surface``: info ``name, title, start, m``; arrays ``X, Y, F`` (``(n, n)``: w, b and J);
-- ``minibatch.run`` (one per batch size): info ``label, batch_size, lr, epochs,
-  steps_per_epoch, steps, diverged_at``; arrays ``w, b, J`` (``(steps + 1,)``: the parameters
-  before every step and after the last, and the full-data cost there), ``epoch (steps + 1,)``
-  (examples seen / m) and ``batch_cost (steps,)`` (the cost of the mini-batch each step used).
+Records (in this order): ``optimizers.surface``
+(:data:`~visualdl.demos.optimizers.SURFACE`, with info ``m``), then ``minibatch.run``
+(:data:`RUN`, one per batch size). Each run's engine records (``dense1.forward``, ``cost``,
+``optimizer.step``, ... of every step) go to a recording of their own that the demo reads the
+parameters from; they are not kept.
 
 Example
 -------
@@ -34,11 +32,32 @@ import numpy as np
 from visualdl.demos.optimizers import add_surface
 from visualdl.engine import mlp
 from visualdl.engine.surfaces import breast_cancer_radius, get
+from visualdl.schema import declare
 from visualdl.trace import Trace, record
 
-__all__ = ["BATCH_SIZES", "minibatch"]
+__all__ = ["BATCH_SIZES", "RUN", "minibatch"]
 
 BATCH_SIZES: tuple[int | None, ...] = (None, 64, 1)
+
+RUN = declare(
+    "minibatch.run",
+    arrays={
+        "w": "(steps + 1,)",  # W1 before every step and after the last
+        "b": "(steps + 1,)",  # b1 there
+        "J": "(steps + 1,)",  # the full-data cost there
+        "epoch": "(steps + 1,)",  # examples seen / m
+        "batch_cost": "(steps,)",  # the cost of the mini-batch each step used
+    },
+    info={
+        "label": "legend label",
+        "batch_size": "examples per step (m for batch)",
+        "lr": "rate",
+        "epochs": "passes over the data",
+        "steps_per_epoch": "ceil(m / batch_size)",
+        "steps": "steps drawn",
+        "diverged_at": "first point not finite, or None",
+    },
+)
 
 
 def _label(batch_size: int | None, m: int) -> str:
@@ -67,7 +86,7 @@ def minibatch(
         model = mlp([1, 1], output="sigmoid", seed=seed)
         model.set_params({"W1": np.array([[s.start[0]]]), "b1": np.array([[s.start[1]]])})
         diverged = None
-        with record() as steps_tr:
+        with record() as steps_tr:  # the run's engine records: read below, not kept
             try:
                 history = model.fit(
                     X,
@@ -95,20 +114,18 @@ def minibatch(
         if not finite.all() or batch_cost.size != len(steps):
             diverged = int(np.argmin(finite)) if not finite.all() else len(steps)
             w_arr, b_arr, J = w_arr[:diverged], b_arr[:diverged], J[:diverged]
-            batch_cost = np.array([float(c.info["J"]) for c in steps_tr.find("cost")])
+            batch_cost = np.array([float(c.info["J"]) for c in steps_tr.find("model.cost")])
             batch_cost = batch_cost[: max(len(w_arr) - 1, 0)]
         per_epoch = math.ceil(m / batch_size) if batch_size else 1
-        tr.add(
-            "minibatch.run",
-            {
-                "label": _label(batch_size, m),
-                "batch_size": m if batch_size is None else int(batch_size),
-                "lr": lr,
-                "epochs": epochs,
-                "steps_per_epoch": per_epoch,
-                "steps": len(w_arr) - 1,
-                "diverged_at": diverged,
-            },
+        RUN.add(
+            tr,
+            label=_label(batch_size, m),
+            batch_size=m if batch_size is None else int(batch_size),
+            lr=lr,
+            epochs=epochs,
+            steps_per_epoch=per_epoch,
+            steps=len(w_arr) - 1,
+            diverged_at=diverged,
             w=w_arr,
             b=b_arr,
             J=J,

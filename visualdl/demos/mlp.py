@@ -2,14 +2,14 @@
 
 A 2-3-1 network (tanh hidden layer, sigmoid output, He initialization, fixed seed) is
 trained for a while on the notes' XOR data with full-batch gradient descent, then one more
-step is recorded: forward, cost, backward and update. Examples are columns, so with the four
-XOR points ``X: (2, 4)``, ``A[1]: (3, 4)``, ``A[2], Y: (1, 4)``.
+step is recorded: forward, cost, backward and the gradient-descent step. Examples are columns,
+so with the four XOR points ``X: (2, 4)``, ``A[1]: (3, 4)``, ``A[2], Y: (1, 4)``.
 
 The trace holds, in order: ``dense1.forward``, ``dense2.forward`` (``A_prev, W, b, Z, A``),
-``cost`` (``AL, Y``; info ``J``), ``dense2.backward`` (``dZ, dW, db, dA_prev``),
-``dense1.backward`` (also ``dA``), ``update`` (``W1, b1, W2, b2`` and ``*_new``; info
-``learning_rate``) and, for each layer, ``dense{l}.derivative`` with ``gprime = g'(Z[l])``
-(the factor in ``dZ = dA * g'(Z)``).
+``model.cost`` (``AL, Y``; info ``J``), ``dense2.backward`` (``dZ, dW, db, dA_prev``),
+``dense1.backward`` (also ``dA``), ``optimizer.step`` (``W1, b1, W2, b2``, their gradients
+and ``*_new``; info ``optimizer="gd"``, ``lr``) and, for each layer, ``mlp_xor.derivative{l}``
+(:data:`DERIVATIVE`) with ``gprime = g'(Z[l])`` (the factor in ``dZ = dA * g'(Z)``).
 
 Example
 -------
@@ -22,9 +22,16 @@ Example
 from __future__ import annotations
 
 from visualdl.engine import activations, data, mlp
+from visualdl.schema import declare
 from visualdl.trace import Trace, record
 
-__all__ = ["mlp_xor_trace"]
+__all__ = ["DERIVATIVE", "mlp_xor_trace"]
+
+DERIVATIVE = declare(
+    "mlp_xor.derivative{l}",
+    arrays={"gprime": "(n[l], m) g'(Z[l])"},
+    info={"activation": "name of g"},
+)
 
 
 def mlp_xor_trace(
@@ -64,9 +71,9 @@ def mlp_xor_trace(
         model.train_step(X, Y, learning_rate)
         for layer in model.dense:
             Z = tr.last(f"dense{layer.l}.forward")["Z"]
-            tr.add(
-                f"dense{layer.l}.derivative",
-                {"activation": layer.g.name},
+            DERIVATIVE.log(
+                l=layer.l,
+                activation=layer.g.name,
                 gprime=activations.get(layer.g.name).derivative(Z),
             )
     return tr

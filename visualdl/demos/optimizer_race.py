@@ -8,14 +8,15 @@ without bound once a run escapes), so "lowest final loss" would just pick the la
 there every optimizer gets the same fixed rate and only a few steps, enough to show who
 leaves the saddle point and how fast.
 
-Each trace is :func:`visualdl.demos.optimizers.race`'s (records ``surface`` and ``path``), with
-``lr_choice`` (``"best of grid"`` or ``"fixed"``) and the grid in its ``meta``.
+Each trace is :func:`visualdl.demos.optimizers.race`'s (records ``optimizers.surface`` and
+``optimizers.path``), with ``lr_choice`` (``"best of grid"`` or ``"fixed"``) and the grid in its
+``meta``.
 
 Example
 -------
 >>> from visualdl.demos.optimizer_race import races
 >>> trs = races(surfaces=("saddle",), grid=5)
->>> trs["saddle"].meta["lr_choice"], len(trs["saddle"].find("path"))
+>>> trs["saddle"].meta["lr_choice"], len(trs["saddle"].find("optimizers.path"))
 ('fixed', 7)
 """
 

@@ -5,17 +5,16 @@ learning rate picked from the same grid ``LR_GRID`` as the one with the lowest f
 (a run that diverges is never picked). The contour values are the surface evaluated by the
 engine on a grid.
 
-Records (in this order):
-
-- ``surface``: info ``name, title, start, minimum``; arrays ``X, Y, F`` (``(n, n)`` grids);
-- ``path`` (one per optimizer, in the order asked): info ``optimizer, lr, diverged_at``;
-  arrays ``x, y, loss`` (``(T + 1,)``, fewer if it diverged) and ``lr`` (``(T,)``).
+Records (in this order): :data:`SURFACE` (``optimizers.surface``, the contour grid), then
+:data:`PATH` (``optimizers.path``, one per optimizer, in the order asked; fewer points if it
+diverged). Every optimizer demo writes these two kinds through :func:`add_surface` and
+:func:`add_path`.
 
 Example
 -------
 >>> from visualdl.demos.optimizers import race
 >>> tr = race("bowl", ("gd", "momentum"), steps=50, lrs={"gd": 0.4, "momentum": 0.4})
->>> [r.info["optimizer"] for r in tr.find("path")]
+>>> [r.info["optimizer"] for r in tr.find("optimizers.path")]
 ['gd', 'momentum']
 """
 
@@ -28,12 +27,47 @@ import numpy as np
 from visualdl.engine.descent import Path, minimize
 from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.surfaces import get
-from visualdl.trace import Trace
+from visualdl.schema import declare
+from visualdl.trace import Record, Trace
 
-__all__ = ["LR_GRID", "OPTIMIZERS", "add_surface", "best_lr", "race"]
+__all__ = ["LR_GRID", "OPTIMIZERS", "PATH", "SURFACE", "add_path", "add_surface", "best_lr", "race"]
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+
+SURFACE = declare(
+    "optimizers.surface",
+    arrays={
+        "X": "(n, n)",  # x (or w) grid
+        "Y": "(n, n)",  # y (or b) grid
+        "F": "(n, n)",  # f(X, Y)
+    },
+    info={
+        "name": "surface key",
+        "title": "surface title",
+        "start": "[x0, y0] where the runs start",
+        "minimum": "[x*, y*], or None",
+        "m": "examples behind the cost (the logistic surface of the minibatch demo)",
+    },
+    optional=("m",),
+)
+PATH = declare(
+    "optimizers.path",
+    arrays={
+        "x": "(T + 1,)",  # x at every point visited
+        "y": "(T + 1,)",  # y at every point visited
+        "loss": "(T + 1,)",  # f there
+        "lr": "(T,)",  # each step's rate
+    },
+    info={
+        "optimizer": "name",
+        "lr": "the rate asked for",
+        "beta": "momentum's beta (momentum demo)",
+        "diverged_at": "first step whose loss or point is not finite, or None",
+        "first_step": "length of the first step in the plane (adam_mistake demo), or None",
+    },
+    optional=("beta", "first_step"),
+)
 
 
 def best_lr(surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR_GRID) -> float:
@@ -65,25 +99,44 @@ def add_surface(
     start: Sequence[float] | None = None,
     **info: object,
 ) -> None:
-    """Add the ``surface`` record: the engine's ``f`` on an ``n x n`` grid ``X, Y, F`` over
-    ``bounds`` (the surface's plotting window by default); info ``name, title, start, minimum``
-    (``start`` defaults to the surface's) and any extra ``info``."""
+    """Add ``optimizers.surface`` (:data:`SURFACE`): the engine's ``f`` on an ``n x n`` grid
+    ``X, Y, F`` over ``bounds`` (the surface's plotting window by default); info ``name, title,
+    start, minimum`` (``start`` defaults to the surface's) and any declared extra ``info``
+    (``m``)."""
     s = get(surface)
     (x0, x1), (y0, y1) = bounds or s.bounds
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    tr.add(
-        "surface",
-        {
-            "name": s.name,
-            "title": s.title,
-            "start": list(start or s.start),
-            "minimum": None if s.minimum is None else list(s.minimum),
-            **info,
-        },
+    SURFACE.add(
+        tr,
+        name=s.name,
+        title=s.title,
+        start=list(start or s.start),
+        minimum=None if s.minimum is None else list(s.minimum),
+        **info,
         X=X,
         Y=Y,
         F=s.f(X, Y),
     )
+
+
+def add_path(tr: Trace, optimizer: str, lr: float, path: Path, **extra: object) -> Record:
+    """Add ``optimizers.path`` (:data:`PATH`) for ``path``, a run of ``optimizer`` at ``lr``:
+    arrays ``x, y, loss`` and each step's ``lr``; info ``optimizer, lr, diverged_at`` and any
+    declared ``extra`` info (``beta``, ``first_step``)."""
+    name, info, arrays = PATH.split(
+        {
+            "optimizer": optimizer,
+            "lr": lr,
+            "diverged_at": path.diverged_at,
+            **extra,
+            "x": path.params["x"],
+            "y": path.params["y"],
+            "loss": path.loss,
+        }
+    )
+    # ``lr`` is both an info (the rate asked for) and an array (each step's rate); the kind
+    # sorts a key into info only, so the array joins here. ``schema.validate`` checks both.
+    return tr.add(name, info, **arrays, lr=path.lr)
 
 
 def race(
@@ -105,12 +158,5 @@ def race(
             lr, path = lrs[name], minimize(s, Optimizer(name, lr=lrs[name]), steps)
         else:
             lr, path = _best_run(surface, name, steps)  # the picked run, not run again
-        tr.add(
-            "path",
-            {"optimizer": name, "lr": lr, "diverged_at": path.diverged_at},
-            x=path.params["x"],
-            y=path.params["y"],
-            loss=path.loss,
-            lr=path.lr,
-        )
+        add_path(tr, name, lr, path)
     return tr

@@ -7,14 +7,12 @@ notes' formula without the floor, ``(n + 2p - f) / s + 1`` (not an integer where
 would cross the border and is dropped), and the notes' stride-"same" padding
 ``p = ((n - 1) s - n + f) / 2`` for each stride (A31: ``n = 7, f = 3, s = 2`` gives ``p = 4``).
 
-Records: ``grid`` (one per ``(n, f)``): info ``n, f``; arrays ``p (P,)``, ``s (S,)``,
-``size (P, S)`` (0 where invalid), ``valid (P, S)`` bool, ``no_floor (P, S)`` float (nan where
-invalid) and ``same_p (S,)``.
+Records: ``output_size.grid`` (:data:`GRID`, one per ``(n, f)``).
 
 Example
 -------
 >>> from visualdl.demos.output_size import output_size_grid
->>> rec = output_size_grid(((6, 3),)).last("grid")
+>>> rec = output_size_grid(((6, 3),)).last("output_size.grid")
 >>> rec["size"][0].tolist()  # p = 0, s = 1..4
 [4, 2, 2, 1]
 """
@@ -24,13 +22,27 @@ from __future__ import annotations
 import numpy as np
 
 from visualdl.engine.conv import output_size
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["DEFAULT_CASES", "output_size_grid"]
+__all__ = ["DEFAULT_CASES", "GRID", "output_size_grid"]
 
 #: ``(n, f)`` pairs: the notes' stride-"same" example (n = 7, f = 3) and a kernel wider than its
 #: input (n = 5, f = 7), which needs p >= 1 before it fits at all.
 DEFAULT_CASES: tuple[tuple[int, int], ...] = ((7, 3), (5, 7))
+
+GRID = declare(
+    "output_size.grid",
+    arrays={
+        "p": "(P,)",  # paddings
+        "s": "(S,)",  # strides
+        "size": "(P, S)",  # the engine's output size, 0 where invalid
+        "valid": "(P, S)",  # bool, whether the kernel fits
+        "no_floor": "(P, S)",  # (n + 2p - f) / s + 1, nan where invalid
+        "same_p": "(S,)",  # the notes' stride-same padding ((n - 1) s - n + f) / 2
+    },
+    info={"n": "input side", "f": "kernel side"},
+)
 
 
 def output_size_grid(
@@ -38,7 +50,7 @@ def output_size_grid(
     paddings: tuple[int, ...] = (0, 1, 2, 3, 4),
     strides: tuple[int, ...] = (1, 2, 3, 4),
 ) -> Trace:
-    """One ``grid`` record per ``(n, f)`` in ``cases`` (see the module docstring).
+    """One ``output_size.grid`` record per ``(n, f)`` in ``cases`` (see the module docstring).
 
     Shapes: ``size, valid, no_floor: (len(paddings), len(strides))``.
     """
@@ -62,9 +74,10 @@ def output_size_grid(
                 valid[i, j] = True
                 no_floor[i, j] = (n + 2 * pi - f) / sj + 1
         same_p = ((n - 1) * s - n + f) / 2
-        tr.add(
-            "grid",
-            {"n": n, "f": f},
+        GRID.add(
+            tr,
+            n=n,
+            f=f,
             p=p,
             s=s,
             size=size,

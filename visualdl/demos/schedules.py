@@ -11,13 +11,12 @@ every epoch, all with ``a0 = 1``:
 ``cosine_warmup``   linear warm-up over 10 epochs, cosine down to 0 at 100 (an extension)
 ==================  ==================================================  ================
 
-Records: ``schedule`` (one per schedule, in the order above): info ``name, label, params``;
-arrays ``epoch (n,)`` and ``lr (n,)``.
+Records: ``schedules.schedule`` (:data:`SCHEDULE`, one per schedule, in the order above).
 
 Example
 -------
 >>> from visualdl.demos.schedules import schedules
->>> rec = schedules().find("schedule")[0]
+>>> rec = schedules().find("schedules.schedule")[0]
 >>> rec.info["name"], float(rec["lr"][20])
 ('inverse_time', 0.5)
 """
@@ -27,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from visualdl.engine.schedules import SCHEDULES
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["PARAMS", "schedules"]
+__all__ = ["PARAMS", "SCHEDULE", "schedules"]
 
 #: name -> (keyword arguments, first epoch, label for a legend)
 PARAMS: dict[str, tuple[dict[str, float], int, str]] = {
@@ -44,6 +44,15 @@ PARAMS: dict[str, tuple[dict[str, float], int, str]] = {
     ),
 }
 
+SCHEDULE = declare(
+    "schedules.schedule",
+    arrays={
+        "epoch": "(n,)",  # first..epochs
+        "lr": "(n,)",  # the rate at each epoch
+    },
+    info={"name": "SCHEDULES key", "label": "legend label", "params": "the keyword arguments"},
+)
+
 
 def schedules(epochs: int = 100) -> Trace:
     """Every schedule of :data:`PARAMS` at epochs ``first..epochs`` (see the module)."""
@@ -55,5 +64,5 @@ def schedules(epochs: int = 100) -> Trace:
         if name == "cosine_warmup":
             kwargs = {**kwargs, "total": epochs, "warmup": min(kwargs["warmup"], epochs - 1)}
         lr = np.asarray(SCHEDULES[name](epoch, **kwargs), dtype=np.float64)
-        tr.add("schedule", {"name": name, "label": label, "params": kwargs}, epoch=epoch, lr=lr)
+        SCHEDULE.add(tr, name=name, label=label, params=kwargs, epoch=epoch, lr=lr)
     return tr

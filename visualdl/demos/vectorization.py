@@ -9,10 +9,8 @@ speed-up is vectorization alone, and a busy machine cannot stall BLAS's worker t
 Timings differ from run to run; the sizes, data and the two
 results (loop and dot agree to rounding) are deterministic.
 
-Record ``vectorization.timing``: info ``seed, repeats, numpy, machine, python, blas_threads``
-and arrays
-``n (k,)``, ``loop_s (k,)`` (NaN where the loop was skipped), ``dot_s (k,)``, ``speedup (k,)``
-(``loop_s / dot_s``) and ``max_abs_diff (k,)`` (``|loop - dot|``, NaN where skipped).
+Record ``vectorization.timing`` (:data:`TIMING`): both timings per size, the speed-up and
+``|loop - dot|`` (NaN where the loop was skipped).
 
 Example
 -------
@@ -32,12 +30,32 @@ from collections.abc import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from visualdl.schema import declare
 from visualdl.trace import Trace
 
-__all__ = ["SIZES", "dot_loop", "vectorization"]
+__all__ = ["SIZES", "TIMING", "dot_loop", "vectorization"]
 
 #: 10^2, 10^2.5, ..., 10^6, rounded to integers.
 SIZES: tuple[int, ...] = tuple(int(round(10 ** (k / 2))) for k in range(4, 13))
+
+TIMING = declare(
+    "vectorization.timing",
+    arrays={
+        "n": "(k,)",  # sizes
+        "loop_s": "(k,)",  # seconds of the loop, NaN where skipped
+        "dot_s": "(k,)",  # seconds of np.dot
+        "speedup": "(k,)",  # loop_s / dot_s
+        "max_abs_diff": "(k,)",  # |loop - dot|, NaN where skipped
+    },
+    info={
+        "seed": "seed of a, b",
+        "repeats": "best of how many",
+        "numpy": "numpy version",
+        "machine": "platform.machine()",
+        "python": "Python version",
+        "blas_threads": "BLAS threads while timing",
+    },
+)
 
 
 def dot_loop(a: np.ndarray, b: np.ndarray) -> float:
@@ -112,9 +130,9 @@ def vectorization(
         "blas_threads": 1,
     }
     tr = Trace({"demo": "vectorization"})
-    tr.add(
-        "vectorization.timing",
-        info,
+    TIMING.add(
+        tr,
+        **info,
         n=n,
         loop_s=loop_s,
         dot_s=dot_s,

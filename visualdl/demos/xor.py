@@ -8,14 +8,12 @@ because the signal through two layers of 0.01 weights is tiny. He initialization
 (``randn * sqrt(2 / n[l-1])``) starts learning at once. These demos run exactly those
 configurations with :mod:`visualdl.engine` and return traces.
 
-Records of a run ``key`` (``xor_run`` and ``xor_training``):
-
-- ``xor.run``: info ``key, layer_dims, init, rng, seed, learning_rate, num_iterations,
-  accuracy, final_cost, plateau_end``; arrays ``iteration (N,)``, ``cost (N,)`` (the cost
-  before update ``i``) and ``A (1, 4)`` (final outputs).
-- ``xor.snapshot`` (when ``snapshots``): info ``key, iteration, cost, accuracy, moment``;
-  arrays ``xs (n,)``, ``ys (n,)`` and ``P (n, n)``, the network's output ``A[L]`` at every grid
-  point (``P[i, j]`` at ``x1 = xs[j], x2 = ys[i]``) after ``iteration`` updates.
+Records of a run ``key`` (``xor_run`` and ``xor_training``): ``xor.run`` (:data:`RUN`: the
+cost before every update and the final outputs) and, when ``snapshots``, ``xor.snapshot``
+(:data:`SNAPSHOT`): the network's output ``A[L]`` at every grid point (``P[i, j]`` at
+``x1 = xs[j], x2 = ys[i]``) after ``iteration`` updates. ``xor_training`` adds ``xor.data``
+(:data:`DATA`) and ``xor.chance`` (:data:`CHANCE`). The runs train with recording off (the
+engine's records of 10,000 steps are not kept); their records are written afterwards.
 
 Example
 -------
@@ -27,16 +25,77 @@ Example
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 
 from visualdl.engine import data, losses, mlp
-from visualdl.trace import Trace
+from visualdl.schema import declare
+from visualdl.trace import Trace, record
 
-__all__ = ["MOMENTS", "notes_xor", "plateau_end", "xor_run", "xor_training"]
+__all__ = [
+    "CHANCE",
+    "DATA",
+    "MOMENTS",
+    "RUN",
+    "SNAPSHOT",
+    "notes_xor",
+    "plateau_end",
+    "xor_run",
+    "xor_training",
+]
 
 #: Snapshot moments: fraction of the run's total cost drop achieved (0 = start, 1 = end).
 MOMENTS = (0.1, 0.5, 0.9)
 PLATEAU_TOL = 1e-3  # |J - ln 2| below this counts as "on the plateau"
+
+RUN = declare(
+    "xor.run",
+    arrays={
+        "iteration": "(N,)",  # 0..N-1
+        "cost": "(N,)",  # the cost before update i
+        "A": "(1, 4)",  # final outputs
+    },
+    info={
+        "key": "the run's name",
+        "layer_dims": "layer sizes",
+        "init": "weight initialization",
+        "rng": "RandomState or Generator",
+        "seed": "seed",
+        "learning_rate": "rate",
+        "num_iterations": "updates",
+        "accuracy": "final accuracy",
+        "final_cost": "cost after the last update",
+        "plateau_end": "first iteration off the ln 2 plateau",
+    },
+)
+SNAPSHOT = declare(
+    "xor.snapshot",
+    arrays={
+        "xs": "(n,)",  # x1 grid
+        "ys": "(n,)",  # x2 grid
+        "P": "(n, n)",  # A[L] at (xs[j], ys[i])
+    },
+    info={
+        "key": "the run's name",
+        "iteration": "updates made",
+        "cost": "cost there",
+        "accuracy": "accuracy there",
+        "moment": "why this iteration is shown",
+    },
+)
+DATA = declare(
+    "xor.data",
+    arrays={
+        "X": "(2, 4)",  # the four points
+        "Y": "(1, 4)",  # labels
+    },
+)
+CHANCE = declare(
+    "xor.chance",
+    info={"J": "the engine's BCE when every output is 0.5", "ln2": "numpy.log(2)"},
+)
 
 
 def plateau_end(cost: np.ndarray, level: float, tol: float = PLATEAU_TOL) -> int:
@@ -74,25 +133,28 @@ def _moments(cost: np.ndarray) -> dict[int, str]:
     return dict(sorted(shown.items()))
 
 
-def xor_run(
-    layer_dims: tuple[int, ...] = (2, 4, 6, 1),
-    init: str = "scaled_normal",
-    seed: int = 1,
-    rng: str = "RandomState",
-    learning_rate: float = 0.1,
-    num_iterations: int = 10_000,
-    snapshots: bool = True,
-    grid_n: int = 61,
-    key: str | None = None,
-) -> Trace:
-    """Train ``mlp(layer_dims)`` (ReLU hidden, sigmoid output, BCE) on XOR by full-batch GD.
+@dataclass
+class _Run:
+    """A trained run's values, ready to record (:func:`_log`)."""
 
-    ``rng="RandomState"`` draws the weights like the notes' ``np.random.seed(seed)``;
-    ``"Generator"`` uses ``numpy.random.default_rng(seed)``. With ``snapshots`` the decision
-    surface ``P = A[L](x1, x2)`` on a ``grid_n x grid_n`` grid over ``[-0.5, 1.5]^2`` is recorded
-    at the start, at the moments the cost has made 10 %, 50 % and 90 % of its total drop (and
-    half-way to the first), and at the end. Returns a trace (module docstring).
-    """
+    info: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _train(
+    layer_dims: tuple[int, ...],
+    init: str,
+    seed: int,
+    rng: str,
+    learning_rate: float,
+    num_iterations: int,
+    snapshots: bool,
+    grid_n: int,
+    key: str | None,
+) -> _Run:
+    """Train one run (see :func:`xor_run`) and keep what its records show; called with
+    recording off (the engine would record every step)."""
     X, Y = data.xor()
     key = key or f"{'-'.join(map(str, layer_dims))} {init} {rng}({seed})"
     model = mlp(list(layer_dims), init=init, seed=_make_rng(rng, seed))
@@ -124,8 +186,7 @@ def xor_run(
         "final_cost": model.cost(A, Y),
         "plateau_end": plateau_end(cost, level),
     }
-    tr = Trace({"demo": "xor_run", "key": key})
-    tr.add("xor.run", info, iteration=np.arange(num_iterations), cost=cost, A=A)
+    run = _Run(info, {"iteration": np.arange(num_iterations), "cost": cost, "A": A})
     if snapshots:
         xs = np.linspace(-0.5, 1.5, grid_n)
         G = np.array(np.meshgrid(xs, xs)).reshape(2, -1)  # (2, n*n), x1 varies fastest
@@ -133,31 +194,61 @@ def xor_run(
         for k, moment in _moments(full).items():
             model.set_params(states[k])
             P = model.forward(G).reshape(grid_n, grid_n)
-            tr.add(
-                "xor.snapshot",
+            run.snapshots.append(
                 {
                     "key": key,
                     "iteration": k,
                     "cost": float(full[k]),
                     "accuracy": model.accuracy(X, Y),
                     "moment": moment,
-                },
-                xs=xs,
-                ys=xs,
-                P=P,
+                    "xs": xs,
+                    "ys": xs,
+                    "P": P,
+                }
             )
         model.set_params(states[-1])
+    return run
+
+
+def _log(run: _Run) -> None:
+    """Record ``run`` into the active trace: ``xor.run``, then its ``xor.snapshot`` records."""
+    RUN.log(**run.info, **run.arrays)
+    for snap in run.snapshots:
+        SNAPSHOT.log(**snap)
+
+
+def _run_trace(run: _Run) -> Trace:
+    with record(demo="xor_run", key=run.info["key"]) as tr:
+        _log(run)
     return tr
 
 
-def notes_xor(
-    layer_dims: tuple[int, ...] = (2, 4, 1),
+def xor_run(
+    layer_dims: tuple[int, ...] = (2, 4, 6, 1),
+    init: str = "scaled_normal",
+    seed: int = 1,
+    rng: str = "RandomState",
+    learning_rate: float = 0.1,
     num_iterations: int = 10_000,
     snapshots: bool = True,
     grid_n: int = 61,
+    key: str | None = None,
 ) -> Trace:
-    """The notes' own run: 0.01 init, ``np.random.seed(1)``, lr 0.1; 2-4-1 gets 75 %."""
-    return xor_run(
+    """Train ``mlp(layer_dims)`` (ReLU hidden, sigmoid output, BCE) on XOR by full-batch GD.
+
+    ``rng="RandomState"`` draws the weights like the notes' ``np.random.seed(seed)``;
+    ``"Generator"`` uses ``numpy.random.default_rng(seed)``. With ``snapshots`` the decision
+    surface ``P = A[L](x1, x2)`` on a ``grid_n x grid_n`` grid over ``[-0.5, 1.5]^2`` is recorded
+    at the start, at the moments the cost has made 10 %, 50 % and 90 % of its total drop (and
+    half-way to the first), and at the end. Returns a trace (module docstring).
+    """
+    return _run_trace(
+        _train(layer_dims, init, seed, rng, learning_rate, num_iterations, snapshots, grid_n, key)
+    )
+
+
+def _notes(layer_dims: tuple[int, ...], num_iterations: int, snapshots: bool, grid_n: int) -> _Run:
+    return _train(
         layer_dims,
         "scaled_normal",
         1,
@@ -168,6 +259,16 @@ def notes_xor(
         grid_n,
         key=f"notes {'-'.join(map(str, layer_dims))}",
     )
+
+
+def notes_xor(
+    layer_dims: tuple[int, ...] = (2, 4, 1),
+    num_iterations: int = 10_000,
+    snapshots: bool = True,
+    grid_n: int = 61,
+) -> Trace:
+    """The notes' own run: 0.01 init, ``np.random.seed(1)``, lr 0.1; 2-4-1 gets 75 %."""
+    return _run_trace(_notes(layer_dims, num_iterations, snapshots, grid_n))
 
 
 def xor_training(
@@ -185,15 +286,10 @@ def xor_training(
     ``numpy.log(2)``; they agree.
     """
     X, Y = data.xor()
-    tr = Trace(
-        {"demo": "xor_training", "he_seeds": list(he_seeds), "num_iterations": num_iterations}
-    )
-    tr.add("xor.data", None, X=X, Y=Y)
-    tr.add("xor.chance", {"J": float(losses.bce(np.full_like(Y, 0.5), Y)), "ln2": float(np.log(2))})
-    runs = [notes_xor(dims, num_iterations, grid_n=grid_n) for dims in ((2, 4, 1), (2, 4, 6, 1))]
+    runs = [_notes(dims, num_iterations, True, grid_n) for dims in ((2, 4, 1), (2, 4, 6, 1))]
     for i, s in enumerate(he_seeds):
         runs.append(
-            xor_run(
+            _train(
                 (2, 4, 6, 1),
                 "he",
                 s,
@@ -205,6 +301,10 @@ def xor_training(
                 key=f"he 2-4-6-1 seed {s}",
             )
         )
-    for run in runs:
-        tr.records.extend(run.records)
+    meta = {"demo": "xor_training", "he_seeds": list(he_seeds), "num_iterations": num_iterations}
+    with record(**meta) as tr:  # the runs trained above, with recording off
+        DATA.log(X=X, Y=Y)
+        CHANCE.log(J=float(losses.bce(np.full_like(Y, 0.5), Y)), ln2=float(np.log(2)))
+        for run in runs:
+            _log(run)
     return tr

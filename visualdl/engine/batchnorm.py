@@ -42,9 +42,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from visualdl import trace
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine.layers import Layer
+from visualdl.schema import declare
 
 __all__ = [
     "BatchNorm",
@@ -55,6 +55,24 @@ __all__ = [
 ]
 
 Array = Any
+
+BN_FORWARD = declare(
+    "bn{l}.forward",
+    arrays={
+        "Z": "(n, m) or (m, n_H, n_W, n_C)",
+        "Z_norm": "Z's shape: (Z - mu) / sqrt(var + eps)",
+        "gamma": "(n, 1) or (n_C,)",
+        "beta": "(n, 1) or (n_C,)",
+        "out": "Z's shape: gamma Z_norm + beta",
+        "running_mean": "(n, 1) or (n_C,), after this pass",
+        "running_var": "(n, 1) or (n_C,), after this pass",
+    },
+    info={"training": "batch statistics (True) or running ones", "momentum": "", "eps": ""},
+)
+BN_BACKWARD = declare(
+    "bn{l}.backward",
+    arrays={"dA": "Z's shape", "dZ": "Z's shape", "dgamma": "gamma's shape", "dbeta": "beta's"},
+)
 
 
 def _layout(op: str, Z: Array, gamma: Array, beta: Array) -> tuple[tuple[int, ...], int, int]:
@@ -123,7 +141,6 @@ def batch_norm(
     out = g * Z_norm + bt
     cache = {"Z_norm": Z_norm, "inv_std": inv_std, "gamma": g, "mu": mu, "var": var}
     cache.update({"axes": axes, "N": N, "m": m, "eps": eps, "training": True})
-    trace.log("batch_norm.forward", {"eps": eps}, Z=Z, mu=mu, var=var, Z_norm=Z_norm, out=out)
     return out, cache
 
 
@@ -166,7 +183,6 @@ def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Arra
     dbeta = mod.sum(dout, axis=axes, keepdims=True) / m
     if len(axes) == 3:
         dgamma, dbeta = mod.reshape(dgamma, (-1,)), mod.reshape(dbeta, (-1,))
-    trace.log("batch_norm.backward", None, dout=dout, dZ=dZ, dgamma=dgamma, dbeta=dbeta)
     return dZ, dgamma, dbeta
 
 
@@ -323,9 +339,11 @@ class BatchNorm(Layer):
                 return_cache=True,
             )
         self._cache = cache
-        trace.log(
-            f"batchnorm{self.l}.forward",
-            {"training": bool(training), "momentum": self.momentum, "eps": self.eps},
+        BN_FORWARD.log(
+            l=self.l,
+            training=bool(training),
+            momentum=self.momentum,
+            eps=self.eps,
             Z=A_prev,
             Z_norm=cache["Z_norm"],
             gamma=self.gamma,
@@ -340,9 +358,7 @@ class BatchNorm(Layer):
         if self._cache is None:
             raise ValueError(f"batchnorm layer {self.l}: backward called before forward")
         dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, self._cache)
-        trace.log(
-            f"batchnorm{self.l}.backward", None, dA=dA, dZ=dZ, dgamma=self.dgamma, dbeta=self.dbeta
-        )
+        BN_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dgamma=self.dgamma, dbeta=self.dbeta)
         return dZ
 
     def set_running(self, mean: Array, var: Array) -> None:

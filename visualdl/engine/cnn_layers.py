@@ -10,7 +10,9 @@ They follow the :class:`~visualdl.engine.layers.Layer` protocol: ``forward(A_pre
 training)``, ``backward(dA) -> dA_prev``, ``params()`` keyed ``W{l}``, ``b{l}`` and ``grads``
 keyed ``dW{l}``, ``db{l}``. Gradient convention as everywhere: ``dA`` per example, ``dW`` and
 ``db`` of the mean cost (``1/m``, ``m`` the examples). Inside ``with visualdl.trace.record()``
-a conv layer records ``conv{l}.forward`` (``A_prev, W, b, Z, A``) and ``conv{l}.backward``.
+a conv layer records ``conv{l}.forward`` (``A_prev, W, b, Z, A``) and ``conv{l}.backward``, a
+pooling layer ``pool{l}.forward`` / ``pool{l}.backward`` and a residual block
+``residual{l}.forward`` (``l`` as :class:`~visualdl.engine.layers.Layer` numbers them).
 
 Example
 -------
@@ -24,10 +26,9 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from visualdl import trace
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
 from visualdl.engine.conv import (
@@ -42,6 +43,7 @@ from visualdl.engine.conv import (
 )
 from visualdl.engine.initializers import INITIALIZERS, Rng, make_rng
 from visualdl.engine.layers import Layer, WeightLayer
+from visualdl.schema import declare
 
 __all__ = [
     "Activation",
@@ -54,6 +56,41 @@ __all__ = [
 ]
 
 Array = Any
+
+_NHWC = "(m, n_H, n_W, n_C)"
+_NHWC_PREV = "(m, n_H_prev, n_W_prev, n_C_prev)"
+CONV_FORWARD = declare(
+    "conv{l}.forward",
+    arrays={
+        "A_prev": _NHWC_PREV,
+        "W": "(f, f, n_C_prev, n_C)",
+        "b": "(n_C,)",
+        "Z": _NHWC,
+        "A": _NHWC,
+    },
+    info={"activation": "name of g", "f": "kernel side", "p": "padding", "s": "stride"},
+)
+CONV_BACKWARD = declare(
+    "conv{l}.backward",
+    arrays={
+        "dA": _NHWC,
+        "dZ": _NHWC,
+        "dW": "(f, f, n_C_prev, n_C)",
+        "db": "(n_C,)",
+        "dA_prev": _NHWC_PREV,
+    },
+)
+POOL_FORWARD = declare(
+    "pool{l}.forward",
+    arrays={"A_prev": _NHWC_PREV, "A": _NHWC},
+    info={"mode": "max or avg", "f": "window side", "s": "stride"},
+)
+POOL_BACKWARD = declare("pool{l}.backward", arrays={"dA": _NHWC, "dA_prev": _NHWC_PREV})
+RESIDUAL_FORWARD = declare(
+    "residual{l}.forward",
+    arrays={"A_prev": "the block's input", "Z": "Z_main + S", "A": "g(Z)"},
+    info={"activation": "name of g"},
+)
 
 
 def _check_4d(op: str, A: Array) -> None:
@@ -127,9 +164,12 @@ class Conv2D(WeightLayer):
         Z, conv_cache = conv2d(A_prev, self.W, self.b, self.stride, self.p, self.dilation)
         A = self.g.forward(Z)
         self._cache = (conv_cache, Z, A)
-        trace.log(
-            f"conv{self.l}.forward",
-            {"activation": self.g.name, "f": self.f, "p": self.p, "s": self.stride},
+        CONV_FORWARD.log(
+            l=self.l,
+            activation=self.g.name,
+            f=self.f,
+            p=self.p,
+            s=self.stride,
             A_prev=A_prev,
             W=self.W,
             b=self.b,
@@ -148,9 +188,7 @@ class Conv2D(WeightLayer):
             )
         dZ = self.g.backward(dA, Z, A)
         dA_prev, self.dW, self.db = conv2d_backward(dZ, conv_cache)
-        trace.log(
-            f"conv{self.l}.backward", None, dA=dA, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev
-        )
+        CONV_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev)
         return dA_prev
 
 
@@ -188,6 +226,8 @@ class Activation(Layer):
 
 class _Pool(Layer):
     kind = ""
+    mode = ""
+    ops: tuple[Callable, Callable] = ()
 
     def __init__(self, f: int = 2, stride: int | None = None) -> None:
         stride = f if stride is None else stride
@@ -201,6 +241,17 @@ class _Pool(Layer):
         f, s = self.f, self.stride
         return output_size(n_H_prev, f, 0, s), output_size(n_W_prev, f, 0, s), n_C
 
+    def forward(self, A_prev: Array, training: bool = False) -> Array:
+        _check_4d(self.kind, A_prev)
+        A, self._cache = self.ops[0](A_prev, self.f, self.stride)
+        POOL_FORWARD.log(l=self.l, mode=self.mode, f=self.f, s=self.stride, A_prev=A_prev, A=A)
+        return A
+
+    def backward(self, dA: Array) -> Array:
+        dA_prev = self.ops[1](dA, self._cache)
+        POOL_BACKWARD.log(l=self.l, dA=dA, dA_prev=dA_prev)
+        return dA_prev
+
 
 class MaxPool2D(_Pool):
     """Max pooling ``f x f`` with stride ``s`` (default ``f``), per channel; the backward routes
@@ -213,15 +264,7 @@ class MaxPool2D(_Pool):
     [[5.0, 7.0], [13.0, 15.0]]
     """
 
-    kind = "MaxPool2D"
-
-    def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d(self.kind, A_prev)
-        A, self._cache = max_pool2d(A_prev, self.f, self.stride)
-        return A
-
-    def backward(self, dA: Array) -> Array:
-        return max_pool2d_backward(dA, self._cache)
+    kind, mode, ops = "MaxPool2D", "max", (max_pool2d, max_pool2d_backward)
 
 
 class AvgPool2D(_Pool):
@@ -235,15 +278,7 @@ class AvgPool2D(_Pool):
     [[2.5, 4.5], [10.5, 12.5]]
     """
 
-    kind = "AvgPool2D"
-
-    def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d(self.kind, A_prev)
-        A, self._cache = avg_pool2d(A_prev, self.f, self.stride)
-        return A
-
-    def backward(self, dA: Array) -> Array:
-        return avg_pool2d_backward(dA, self._cache)
+    kind, mode, ops = "AvgPool2D", "avg", (avg_pool2d, avg_pool2d_backward)
 
 
 class Flatten(Layer):
@@ -352,7 +387,7 @@ class Residual(Layer):
         Z = Z_main + S
         A = self.g.forward(Z)
         self._cache = (Z, A)
-        trace.log("residual.forward", {"activation": self.g.name}, A_prev=A_prev, Z=Z, A=A)
+        RESIDUAL_FORWARD.log(l=self.l, activation=self.g.name, A_prev=A_prev, Z=Z, A=A)
         return A
 
     def backward(self, dA: Array) -> Array:

@@ -8,6 +8,9 @@ Output size along an axis: ``floor((n + 2p - d(f - 1) - 1) / s) + 1``, which is 
 corner of every window; the fast ops, the slow loop oracles and the scenes all take the window
 positions from it.
 
+The fast ops never record: layers (:mod:`visualdl.engine.cnn_layers`) record their passes,
+and the loop versions (:mod:`visualdl.engine.conv_loops`) narrate every window.
+
 Gradient convention (as for dense layers): ``dZ`` and ``dX`` are per-example gradients of the
 summed loss; ``dW`` and ``db`` are gradients of the mean cost, so they carry the 1/m.
 
@@ -28,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from visualdl import trace
 from visualdl.backend import array_module
 
 __all__ = [
@@ -186,7 +188,6 @@ def conv2d(
         "s": stride,
         "d": dilation,
     }
-    trace.log("conv2d.forward", {"f": f, "p": p, "s": stride, "d": dilation}, X=X, W=W, b=b, Z=Z)
     return Z, cache
 
 
@@ -205,7 +206,6 @@ def conv2d_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
     dcols = xp.matmul(dZ_flat, W.reshape(f * f, n_C_prev, n_C).transpose(0, 2, 1))
     dcols = dcols.reshape(f, f, m, n_H, n_W, n_C_prev)
     dX = _unpad(_unpatch(dcols, cache["padded_shape"], s, d), p)
-    trace.log("conv2d.backward", None, dZ=dZ, dW=dW, db=db, dX=dX)
     return dX, dW, db
 
 
@@ -240,7 +240,6 @@ def conv_transpose2d(
     dcols = stamps.reshape(f, f, m, n_H, n_W, n_C)
     Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), stride, 1), p) + b.reshape(n_C)
     cache = {"X": X, "W": W, "p": p, "s": stride}
-    trace.log("conv_transpose2d.forward", {"f": f, "p": p, "s": stride}, X=X, W=W, b=b, Z=Y)
     return Y, cache
 
 
@@ -292,7 +291,6 @@ def max_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
     first = xp.argmax(win, axis=3)
     mask = xp.arange(f * f).reshape(1, 1, 1, f * f, 1) == first[:, :, :, None, :]
     cache = {"mask": mask, "X_shape": tuple(X.shape), "f": f, "s": stride}
-    trace.log("max_pool2d.forward", {"f": f, "s": stride}, X=X, A=A)
     return A, cache
 
 
@@ -304,7 +302,6 @@ def max_pool2d_backward(dA: Array, cache: dict) -> Array:
     routed = xp.where(cache["mask"], dA[:, :, :, None, :], xp.zeros_like(dA)[:, :, :, None, :])
     routed = xp.moveaxis(routed, 3, 0).reshape(f, f, m, n_H, n_W, n_C)
     dX = _unpatch(routed, cache["X_shape"], s, 1)
-    trace.log("max_pool2d.backward", None, dA=dA, dX=dX)
     return dX
 
 
@@ -315,7 +312,6 @@ def avg_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
     m, n_H_prev, n_W_prev, n_C = X.shape
     n_H, n_W = output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride)
     A = xp.mean(_patches(X, f, stride, 1, n_H, n_W), axis=(3, 4))
-    trace.log("avg_pool2d.forward", {"f": f, "s": stride}, X=X, A=A)
     return A, {"X_shape": tuple(X.shape), "f": f, "s": stride}
 
 
@@ -326,5 +322,4 @@ def avg_pool2d_backward(dA: Array, cache: dict) -> Array:
     xp = array_module(dA)
     share = xp.broadcast_to(dA / (f * f), (f, f, m, n_H, n_W, n_C))
     dX = _unpatch(share, cache["X_shape"], s, 1)
-    trace.log("avg_pool2d.backward", None, dA=dA, dX=dX)
     return dX

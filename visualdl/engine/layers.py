@@ -2,8 +2,9 @@
 
 Examples are columns. A layer's ``forward(A_prev, training)`` returns A and keeps what its
 ``backward`` needs; ``backward(dA)`` returns ``dA_prev`` and leaves the parameter gradients in
-``grads``. Inside ``with visualdl.trace.record()`` each pass is recorded under
-``dense{l}.forward`` / ``dense{l}.backward``.
+``grads``. Layers call the functional core (:mod:`visualdl.engine.dense`) and own their records:
+inside ``with visualdl.trace.record()`` each pass is recorded as ``dense{l}.forward`` /
+``dense{l}.backward`` (``dropout{l}.forward`` for the mask on ``A[l]``).
 
 Example
 -------
@@ -18,19 +19,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from visualdl import trace
-from visualdl.backend import array_module, from_host, xp
+from visualdl.backend import from_host, xp
 from visualdl.engine import activations
+from visualdl.engine.dense import dense_backward, dense_forward
 from visualdl.engine.initializers import Rng, initialize, make_rng
 from visualdl.engine.regularization import check_keep_prob, dropout_backward, dropout_forward
+from visualdl.schema import declare
 
 __all__ = ["Dense", "Dropout", "Layer", "WeightLayer"]
 
 Array = Any
 
+DENSE_FORWARD = declare(
+    "dense{l}.forward",
+    arrays={
+        "A_prev": "(n[l-1], m)",
+        "W": "(n[l], n[l-1])",
+        "b": "(n[l], 1)",
+        "Z": "(n[l], m)",
+        "A": "(n[l], m)",
+    },
+    info={"activation": "name of g"},
+)
+DENSE_BACKWARD = declare(
+    "dense{l}.backward",
+    arrays={
+        "dA": "(n[l], m)",
+        "dZ": "(n[l], m)",
+        "dW": "(n[l], n[l-1])",
+        "db": "(n[l], 1)",
+        "dA_prev": "(n[l-1], m)",
+    },
+    optional=("dA",),  # absent when the output layer starts from dZ = A - Y
+)
+DROPOUT_FORWARD = declare(
+    "dropout{l}.forward",
+    arrays={"D": "(n[l], m) mask of kept units", "A": "(n[l], m) A * D / keep_prob"},
+    info={"keep_prob": "probability of keeping a unit"},
+)
+
 
 class Layer:
-    """Base class: no parameters, identity forward/backward."""
+    """Base class: no parameters, identity forward/backward.
+
+    ``l`` is the layer's number: a layer with parameters is numbered 1..L in order; one
+    without takes the number of the layer before it (the dropout on ``A[1]`` is ``dropout1``,
+    the pool after ``conv2`` is ``pool2``), as :class:`~visualdl.engine.model.Sequential`
+    numbers them.
+    """
+
+    l: int = 0
 
     def params(self) -> dict[str, Array]:
         """Parameters keyed as in the notes (``W1``, ``b1``)."""
@@ -97,7 +135,7 @@ class Dense(WeightLayer):
         self.g = activations.get(activation)
         self.W = from_host(initialize(init, n, n_prev, make_rng(rng)))
         self.b = xp().zeros((n, 1))
-        self._cache: tuple[Array, Array, Array] | None = None
+        self._cache: tuple[dict, Array, Array] | None = None
         self.dW: Array = None
         self.db: Array = None
 
@@ -113,17 +151,11 @@ class Dense(WeightLayer):
                 f"dense layer {self.l}: expected A_prev of shape ({n_prev}, m), "
                 f"got {tuple(A_prev.shape)}"
             )
-        Z = self.W @ A_prev + self.b
+        Z, cache = dense_forward(A_prev, self.W, self.b)
         A = self.g.forward(Z)
-        self._cache = (A_prev, Z, A)
-        trace.log(
-            f"dense{self.l}.forward",
-            {"activation": self.g.name},
-            A_prev=A_prev,
-            W=self.W,
-            b=self.b,
-            Z=Z,
-            A=A,
+        self._cache = (cache, Z, A)
+        DENSE_FORWARD.log(
+            l=self.l, activation=self.g.name, A_prev=A_prev, W=self.W, b=self.b, Z=Z, A=A
         )
         return A
 
@@ -131,7 +163,7 @@ class Dense(WeightLayer):
         """Backward from ``dA`` (or straight from ``dZ`` for a fused output layer)."""
         if self._cache is None:
             raise ValueError(f"dense layer {self.l}: backward called before forward")
-        A_prev, Z, A = self._cache
+        cache, Z, A = self._cache
         if dZ is None:
             if tuple(dA.shape) != tuple(A.shape):
                 raise ValueError(
@@ -139,14 +171,9 @@ class Dense(WeightLayer):
                     f"got {tuple(dA.shape)}"
                 )
             dZ = self.g.backward(dA, Z, A)
-        m = A_prev.shape[1]
-        self.dW = (dZ @ A_prev.T) / m
-        self.db = array_module(dZ).sum(dZ, axis=1, keepdims=True) / m
-        dA_prev = self.W.T @ dZ
-        arrays = {"dZ": dZ, "dW": self.dW, "db": self.db, "dA_prev": dA_prev}
-        if dA is not None:
-            arrays["dA"] = dA
-        trace.log(f"dense{self.l}.backward", None, **arrays)
+        dA_prev, self.dW, self.db = dense_backward(dZ, cache)
+        given = {} if dA is None else {"dA": dA}
+        DENSE_BACKWARD.log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev, **given)
         return dA_prev
 
 
@@ -167,7 +194,7 @@ class Dropout(Layer):
             self.D = None
             return A_prev
         A, self.D = dropout_forward(A_prev, self.keep_prob, self.rng)
-        trace.log("dropout.forward", {"keep_prob": self.keep_prob}, D=self.D, A=A)
+        DROPOUT_FORWARD.log(l=self.l, keep_prob=self.keep_prob, D=self.D, A=A)
         return A
 
     def backward(self, dA: Array) -> Array:

@@ -1,9 +1,10 @@
-"""A ``Sequential`` model: forward, cost, backward, gradient-descent update and training.
+"""A ``Sequential`` model: forward, cost, backward and training with an optimizer.
 
-Parameters, gradients and (later) optimizer state are dicts keyed as in the notes: ``W1``,
-``b1``, ...; ``dW1``, ``db1``, .... Training is full-batch gradient descent
-``W := W - alpha dW``. With sigmoid + BCE or softmax + cross-entropy at the output the backward
-starts from ``dZ[L] = A[L] - Y``, as in the notes.
+Parameters, gradients and optimizer state are dicts keyed as in the notes: ``W1``, ``b1``, ...;
+``dW1``, ``db1``, ...; ``VdW1``, .... Every update goes through
+:class:`~visualdl.engine.optimizers.Optimizer` (plain gradient descent ``W := W - alpha dW`` is
+``Optimizer("gd")``), recorded as ``optimizer.step``. With sigmoid + BCE or softmax +
+cross-entropy at the output the backward starts from ``dZ[L] = A[L] - Y``, as in the notes.
 
 Example
 -------
@@ -21,7 +22,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from visualdl import trace
 from visualdl.backend import array_module, to_host
 from visualdl.engine import losses
 from visualdl.engine._checks import check_finite
@@ -36,11 +36,17 @@ from visualdl.engine.regularization import (
     l2_penalty,
     l2_penalty_grads,
 )
+from visualdl.schema import declare
 
 __all__ = ["Sequential", "mlp"]
 
 Array = Any
 PENALTIES = {"l2": (l2_penalty, l2_penalty_grads), "l1": (l1_penalty, l1_penalty_grads)}
+COST = declare(
+    "model.cost",
+    arrays={"AL": "(k, m) the output A[L]", "Y": "(k, m) the labels"},
+    info={"J": "the cost, penalty included"},
+)
 
 
 class Sequential:
@@ -70,8 +76,7 @@ class Sequential:
         if lambd < 0:
             raise ValueError(f"penalty: lambd must be >= 0, got {lambd}")
         self.lambd, self.penalty = float(lambd), penalty
-        for l, layer in enumerate(_parametric(self.layers), start=1):
-            layer.l = l
+        _number(self.layers)
         self.dense = [layer for layer in _parametric(self.layers) if isinstance(layer, Dense)]
         self._m = 0
 
@@ -108,12 +113,12 @@ class Sequential:
         return A
 
     def cost(self, AL: Array, Y: Array) -> float:
-        """J = loss(A[L], Y) + penalty; recorded as ``cost``."""
+        """J = loss(A[L], Y) + penalty; recorded as ``model.cost``."""
         J = self.loss.cost(AL, Y)
         if self.lambd:
             J = J + PENALTIES[self.penalty][0](self.params, self.lambd, Y.shape[1])
         J = float(J)
-        trace.log("cost", {"J": J}, AL=AL, Y=Y)
+        COST.log(J=J, AL=AL, Y=Y)
         return J
 
     def backward(self, AL: Array, Y: Array) -> dict[str, Array]:
@@ -136,25 +141,10 @@ class Sequential:
             grads = {k: v + extra[k] if k in extra else v for k, v in grads.items()}
         return grads
 
-    def update(self, grads: dict[str, Array], learning_rate: float) -> None:
-        """Gradient descent: ``W := W - alpha dW`` for every parameter; recorded as ``update``."""
-        if not learning_rate > 0:
-            raise ValueError(f"update: learning_rate must be > 0, got {learning_rate}")
-        params = self.params
-        new = {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
-        trace.log(
-            "update",
-            {"learning_rate": learning_rate},
-            **{**{k: v for k, v in params.items()}, **{k + "_new": v for k, v in new.items()}},
-        )
-        self.set_params(new)
-
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
-        """One forward, cost, backward and update; returns the cost before the update."""
-        AL = self.forward(X, training=True)
-        J = self.cost(AL, Y)
-        self.update(self.backward(AL, Y), learning_rate)
-        return J
+        """One forward, cost, backward and gradient-descent step ``W := W - alpha dW``
+        (``Optimizer("gd")``); returns the cost before the step."""
+        return self._step(X, Y, Optimizer("gd", lr=learning_rate), None)
 
     def fit(
         self,
@@ -242,14 +232,28 @@ class Sequential:
 
 def _parametric(layers: Sequence[Layer]) -> list[Layer]:
     """The layers holding parameters, in order, looking inside blocks (``children``)."""
+    return [layer for layer in _flat(layers) if _holds_params(layer)]
+
+
+def _holds_params(layer: Layer) -> bool:
+    return bool(layer.params()) and not hasattr(layer, "children")
+
+
+def _flat(layers: Sequence[Layer]) -> list[Layer]:
+    """Every layer in order, a block's ``children`` before the block itself."""
     found: list[Layer] = []
     for layer in layers:
-        children = getattr(layer, "children", None)
-        if children is not None:
-            found += _parametric(children)
-        elif hasattr(layer, "l") and layer.params():
-            found.append(layer)
+        found += _flat(getattr(layer, "children", [])) + [layer]
     return found
+
+
+def _number(layers: Sequence[Layer]) -> None:
+    """Layers with parameters get 1..L in order; every other layer (dropout, pool, a residual
+    block) the number of the layer with parameters before it."""
+    l = 0
+    for layer in _flat(layers):
+        l += _holds_params(layer)
+        layer.l = l
 
 
 def mlp(

@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from visualdl import trace
 from visualdl.backend import array_module
+from visualdl.schema import declare
 
 __all__ = [
     "DEFAULTS",
@@ -208,11 +208,27 @@ OPTIMIZERS: dict[str, Callable[..., tuple[Params, State]]] = {
 }
 
 
+STEP = declare(
+    "optimizer.step",
+    arrays={
+        "*": "the parameters before the step (W1, x), their gradients (dW1), the state after "
+        "it (VdW1, SdW1) and the parameters after it (W1_new, x_new)"
+    },
+    info={
+        "optimizer": "name",
+        "t": "step count after the step",
+        "lr": "this step's rate",
+        "loss": "the cost the gradients were taken at, or None",
+    },
+)
+
+
 class Optimizer:
     """A stateful wrapper: ``Optimizer("adam", lr=0.01).step(params, grads) -> params``.
 
     Inside ``with visualdl.trace.record()`` each step is recorded as ``optimizer.step`` with
-    info ``optimizer, t, lr, loss`` and the arrays params, grads and state.
+    info ``optimizer, t, lr, loss`` and the arrays params, grads, state and the new params
+    (``W1_new``; :data:`STEP`).
     """
 
     def __init__(self, name: str = "gd", **hyper: Any) -> None:
@@ -235,12 +251,15 @@ class Optimizer:
         """Take one step (with ``lr`` for this step only, e.g. from a schedule)."""
         hyper = self.hyper if lr is None else {**self.hyper, "lr": lr}
         new, self.state = step(self.name, params, grads, self.state, hyper)
-        trace.log(
-            "optimizer.step",
-            {"optimizer": self.name, "t": self.state["t"], "lr": hyper["lr"], "loss": loss},
+        STEP.log(
+            optimizer=self.name,
+            t=self.state["t"],
+            lr=hyper["lr"],
+            loss=loss,
             **params,
             **{"d" + k: grads["d" + k] for k in params},
             **{k: v for k, v in self.state.items() if k != "t"},
+            **{k + "_new": v for k, v in new.items()},
         )
         return new
 

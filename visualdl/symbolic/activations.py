@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng, signed_uniform
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng, signed_uniform
 
 __all__ = [
     "ALPHA",
+    "CHECKS",
     "EXPRESSIONS",
     "check",
     "check_softmax",
@@ -184,3 +185,14 @@ def check_softmax(backward: Backward | None = None, m: int = 6, seed: int = SEED
         "J^T dA, J = jacobian of 3-class softmax, vs softmax_backward",
         err if softmax_vjp_simplifies() else float("inf"),
     )
+
+
+# the rows of ``visualdl verify``, in the order it prints them
+CHECKS: dict[str, Op] = {
+    "sigmoid": Op(check, ("sigmoid",)),
+    "tanh": Op(check, ("tanh",)),
+    "relu": Op(check, ("relu",)),
+    "leaky_relu": Op(check, ("leaky_relu",)),
+    "softmax": Op(check, ("softmax",), covers=("activations.softmax_backward",)),
+    "identity": Op(check, ("identity",)),
+}

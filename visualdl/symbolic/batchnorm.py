@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng, signed_uniform
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng, signed_uniform
 
-__all__ = ["EPS", "N", "check", "closed_form_holds", "derivation", "evaluate"]
+__all__ = ["CHECKS", "EPS", "N", "check", "closed_form_holds", "derivation", "evaluate"]
 
 N = 4  # values per feature in the derivation: m = 4 examples (dense) or m n_H n_W = 4 (conv)
 EPS = 1e-2  # eps of the numeric check: large enough that putting it outside the root shows
@@ -209,3 +209,7 @@ def check(backward: Backward | None = None, seed: int = SEED, eps: float = EPS) 
         "dZ, dgamma, dbeta by diff (N=4, eps in root) vs batch_norm_backward, dense + conv",
         rel_error(*pairs) if closed_form_holds() else float("inf"),
     )
+
+
+# the row of ``visualdl verify``
+CHECKS: dict[str, Op] = {"batch_norm": Op(check, covers=("batchnorm.batch_norm_backward",))}

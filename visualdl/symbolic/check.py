@@ -14,12 +14,13 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SEED", "TINY", "TOL", "Check", "rel_error", "rng", "signed_uniform"]
+__all__ = ["SEED", "TINY", "TOL", "Check", "Op", "rel_error", "rng", "signed_uniform"]
 
 SEED = 20240601  # every check draws its inputs from default_rng(SEED): same numbers each run
 TOL = 1e-9  # float64 gives ~1e-16 per operation; 1e-9 leaves room, a wrong formula is >1e-3
@@ -37,6 +38,47 @@ class Check:
     def passed(self) -> bool:
         """``max_rel_error <= TOL`` (NaN never passes)."""
         return bool(self.max_rel_error <= TOL)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row of ``visualdl verify``, declared once in its symbolic module's ``CHECKS``.
+
+    Attributes
+    ----------
+    check : callable
+        The module's check function; ``check(*args)`` returns a :class:`Check`.
+    args : tuple
+        Its positional arguments (the activation's or the loss's name, say).
+    covers : tuple of str
+        The engine backwards the check meets, as ``"module.function"`` under
+        ``visualdl.engine`` (``"losses.mse_backward"``); a coverage test requires every public
+        ``*_backward`` of the engine to be named by some row.
+    override : str or None
+        The keyword of ``check`` that takes a function to check in place of the engine's
+        (``"backward"``, ``"step"``, ``"grad"``...); None where there is none.
+
+    Calling the op runs its check: ``op()`` as ``visualdl verify`` does, ``op(f)`` with ``f``
+    in place of the engine's function (how a declared mistake is shown to fail its row).
+
+    Example
+    -------
+    >>> op = Op(lambda name, backward=None: Check(name, 0.0), ("relu",))
+    >>> op().checked, op(lambda *a: None).passed
+    ('relu', True)
+    """
+
+    check: Callable[..., Check]
+    args: tuple[Any, ...] = ()
+    covers: tuple[str, ...] = ()
+    override: str | None = "backward"
+
+    def __call__(self, replacement: Callable[..., Any] | None = None) -> Check:
+        if replacement is None:
+            return self.check(*self.args)
+        if self.override is None:
+            raise TypeError(f"{self.check.__name__}: this check takes no replacement function")
+        return self.check(*self.args, **{self.override: replacement})
 
 
 def rel_error(*pairs: Any) -> float:

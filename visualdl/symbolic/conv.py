@@ -48,10 +48,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
 __all__ = [
     "CASES",
+    "CHECKS",
     "POOL_CASES",
     "TRANSPOSE_CASES",
     "check",
@@ -623,3 +624,12 @@ def check_output_size(size: Callable[..., int] | None = None) -> Check:
         "floor((n+2p-f)/s)+1 from k s + f = n + 2p vs enumerated windows vs output_size",
         rel_error(np.array(derived), np.array(counted), np.array(engine), np.array(counted)),
     )
+
+
+# the rows of ``visualdl verify``, in the order it prints them
+CHECKS: dict[str, Op] = {
+    "conv2d": Op(check, covers=("conv.conv2d_backward",)),
+    "max_pool2d": Op(check_max_pool, covers=("conv.max_pool2d_backward",)),
+    "avg_pool2d": Op(check_avg_pool, covers=("conv.avg_pool2d_backward",)),
+    "conv_transpose2d": Op(check_transpose, covers=("conv.conv_transpose2d_backward",)),
+}

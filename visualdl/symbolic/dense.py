@@ -11,7 +11,7 @@ order the summed loss is ``S = sum_ki dZ_ki Z_ki``. SymPy differentiates ``S``:
 
 and simplifies them to the matrix forms ``dW = (1/m) dZ A_prev^T``,
 ``db = (1/m) sum_i dZ_i`` and ``dA_prev = W^T dZ`` (``formulas.DENSE``). :func:`check` meets
-the derivation with ``visualdl.engine.layers.Dense.backward``.
+the derivation with ``visualdl.engine.dense.dense_backward`` (which ``Dense`` calls).
 
 Example
 -------
@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
-__all__ = ["SHAPE", "check", "derivation", "matrix_forms_hold", "symbols"]
+__all__ = ["CHECKS", "SHAPE", "check", "derivation", "matrix_forms_hold", "symbols"]
 
 SHAPE = (2, 3, 4)  # n, n_prev, m: small enough for SymPy, large enough that transposes matter
 
@@ -89,23 +89,20 @@ def matrix_forms_hold(n: int = SHAPE[0], n_prev: int = SHAPE[1], m: int = SHAPE[
 
 
 def _engine_backward(A_prev: Any, W: Any, b: Any, dZ: Any) -> tuple[Any, Any, Any]:
-    from visualdl.engine.layers import Dense
+    from visualdl.engine.dense import dense_backward, dense_forward
 
-    n, n_prev = W.shape
-    layer = Dense(n_prev, n, "identity", rng=0, l=1)
-    layer.set_params({"W1": W, "b1": b})
-    layer.forward(A_prev)
-    dA_prev = layer.backward(dZ=dZ)
-    return layer.dW, layer.db, dA_prev
+    _, cache = dense_forward(A_prev, W, b)
+    dA_prev, dW, db = dense_backward(dZ, cache)
+    return dW, db, dA_prev
 
 
 def check(backward: Backward | None = None, seed: int = SEED) -> Check:
-    """Cross-check the derivation against ``Dense.backward(dZ=...)`` on random float64 values.
+    """Cross-check the derivation against ``dense_backward`` on random float64 values.
 
     Parameters
     ----------
     backward : callable, optional
-        ``(A_prev, W, b, dZ) -> (dW, db, dA_prev)`` to check instead of the engine's Dense.
+        ``(A_prev, W, b, dZ) -> (dW, db, dA_prev)`` to check instead of the engine's.
     seed : int
         Seed of ``numpy.random.default_rng`` for the values.
 
@@ -130,6 +127,10 @@ def check(backward: Backward | None = None, seed: int = SEED) -> Check:
     got = (backward or _engine_backward)(values["A_prev"], values["W"], values["b"], values["dZ"])
     pairs = [x for e, g in zip(expected, got, strict=True) for x in (e, g)]
     return Check(
-        "dW, db, dA_prev by diff of the sums; matrix forms; Dense.backward",
+        "dW, db, dA_prev by diff of the sums; matrix forms; dense_backward",
         rel_error(*pairs) if matrix_forms_hold(n, n_prev, m) else float("inf"),
     )
+
+
+# the row of ``visualdl verify``
+CHECKS: dict[str, Op] = {"dense": Op(check, covers=("dense.dense_backward",))}

@@ -1,9 +1,11 @@
-"""LaTeX for the dense-layer (multilayer perceptron) formulas, in the notes' notation.
+"""LaTeX for the formulas the figures and scenes show, in the notes' notation.
 
 Every string renders with matplotlib mathtext (no ``matrix``/``cases``, ``^T`` for the
-transpose), so figures and scenes can draw them without a LaTeX install. The backward
+transpose), so figures and scenes can draw them without a LaTeX install. The dense backward
 formulas are the ones :mod:`visualdl.symbolic.dense` derives with ``sympy.diff`` from the
-elementwise sums and checks against the engine (see ``tests/test_symbolic.py``).
+elementwise sums and checks against the engine (see ``tests/test_symbolic.py``); the
+convolution and optimizer strings are met with their derivations in
+``tests/test_formulas.py``.
 
 Example
 -------
@@ -14,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["DENSE"]
+__all__ = ["ACTIVATIONS", "CONV", "DENSE", "OPTIMIZERS"]
 
 DENSE: dict[str, str] = {
     # forward
@@ -37,4 +39,26 @@ DENSE: dict[str, str] = {
     # gradient-descent update
     "update_W": r"W^{[l]} :\!= W^{[l]} - \alpha \, dW^{[l]}",
     "update_b": r"b^{[l]} :\!= b^{[l]} - \alpha \, db^{[l]}",
+}
+
+#: ``g`` as the formulas write it, by activation name (put in for ``g^{[l]}``)
+ACTIVATIONS: dict[str, str] = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}
+
+CONV: dict[str, str] = {
+    # windows along one axis: visualdl.symbolic.conv.output_size_formula derives it
+    "output_size": r"n_{out} = \left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1",
+    # transposed convolution: the output size of visualdl.symbolic.conv's scatter-add ...
+    "transpose_size": r"n_{out} = s\,(n - 1) + f - 2p",
+    # ... and one of its stamps (stride 1), the sum transpose_derivation differentiates
+    "scatter": r"Y_{h+i,\ w+j} \ \leftarrow\ Y_{h+i,\ w+j} + X_{hw}\, W_{ij}",
+    # one pooling window, as visualdl.symbolic.conv.pool_derivation writes A (2x2 for avg)
+    "max_pool": r"a = \max_{i,j}\ x_{ij}",
+    "avg_pool_2x2": r"a = \frac{1}{4} \sum_{i,j} x_{ij}",
+}
+
+OPTIMIZERS: dict[str, str] = {
+    # visualdl.symbolic.optimizers.rule's gd and momentum (EMA form), for theta = (x, y)
+    "gd": r"\theta = \theta - \alpha\, g",
+    "ewa": r"v = \beta\, v + (1 - \beta)\, g",
+    "momentum": r"\theta = \theta - \alpha\, v",
 }

@@ -23,9 +23,10 @@ import numpy as np
 import sympy as sp
 
 from visualdl.symbolic.activations import EXPRESSIONS, softmax_expression, z, zs
-from visualdl.symbolic.check import SEED, Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
 __all__ = [
+    "CHECKS",
     "LOSSES",
     "bce_fused_simplifies",
     "check",
@@ -142,3 +143,17 @@ def check(name: str, backward: Backward | None = None, seed: int = SEED) -> Chec
         act = "sigmoid" if name == "bce" else "softmax"
         what = f"J, m diff(J, A) vs {name}(_with_logits); {act} + loss -> a - y"
     return Check(what, max(errors))
+
+
+# the rows of ``visualdl verify``, in the order it prints them; bce and cross_entropy also meet
+# the from-logits backwards (their ``backward=`` replaces only the probability form's)
+CHECKS: dict[str, Op] = {
+    "bce": Op(check, ("bce",), covers=("losses.bce_backward", "losses.bce_with_logits_backward")),
+    "cross_entropy": Op(
+        check,
+        ("cross_entropy",),
+        covers=("losses.cross_entropy_backward", "losses.cross_entropy_with_logits_backward"),
+    ),
+    "mse": Op(check, ("mse",), covers=("losses.mse_backward",)),
+    "l1_loss": Op(check, ("l1_loss",), covers=("losses.l1_loss_backward",)),
+}

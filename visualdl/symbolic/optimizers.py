@@ -43,10 +43,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
 __all__ = [
     "CHECKED",
+    "CHECKS",
     "CHECK_HYPER",
     "NAMES",
     "PARAM_SHAPES",
@@ -529,3 +530,11 @@ def check(name: str, step: Step | None = None, seed: int = SEED) -> Check:
     if name == "adam":
         ok = ok and first_step("adam", 1) == alpha and first_step("adam", -1) == -alpha
     return Check(CHECKED[name], rel_error(*pairs) if ok else float("inf"))
+
+
+# the rows of ``visualdl verify``, in the order it prints them: an update rule is not a
+# backward, so ``step=`` (or ``ewa=``) takes the replacement
+CHECKS: dict[str, Op] = {
+    **{name: Op(check, (name,), override="step") for name in NAMES},
+    "ewa_bias_correction": Op(check_ewa, override="ewa"),
+}

@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng, signed_uniform
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng, signed_uniform
 
 __all__ = [
+    "CHECKS",
     "PARAM_SHAPES",
     "check_dropout",
     "check_penalty",
@@ -126,3 +127,11 @@ def check_dropout(
         "E[a D/p] = a; a D/p, dA * diff(a D/p, a) vs dropout fwd/bwd",
         err if unbiased and mask_ok else float("inf"),
     )
+
+
+# the rows of ``visualdl verify``, in the order it prints them
+CHECKS: dict[str, Op] = {
+    "l2_penalty": Op(check_penalty, ("l2_penalty",), override="grads"),
+    "l1_penalty": Op(check_penalty, ("l1_penalty",), override="grads"),
+    "dropout": Op(check_dropout, covers=("regularization.dropout_backward",)),
+}

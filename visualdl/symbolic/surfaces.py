@@ -28,9 +28,20 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from visualdl.symbolic.check import SEED, Check, rel_error, rng
+from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
-__all__ = ["EXPRESSIONS", "NAMES", "POINTS", "check", "expression", "gradient", "latex", "x", "y"]
+__all__ = [
+    "CHECKS",
+    "EXPRESSIONS",
+    "NAMES",
+    "POINTS",
+    "check",
+    "expression",
+    "gradient",
+    "latex",
+    "x",
+    "y",
+]
 
 x, y = sp.symbols("x y", real=True)
 NAMES = ("bowl", "rosenbrock", "beale", "saddle", "logistic")
@@ -146,3 +157,7 @@ def check(name: str, grad: Grad | None = None, seed: int = SEED, points: int = P
         f"f, diff(f, x), diff(f, y) vs Surface.f, .grad at {points} points",
         rel_error(want, scalar.astype(np.float64), want, grid.astype(np.float64)),
     )
+
+
+# the rows of ``visualdl verify``, in the order it prints them (``Surface.grad`` is replaced)
+CHECKS: dict[str, Op] = {name: Op(check, (name,), override="grad") for name in NAMES}

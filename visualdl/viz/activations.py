@@ -83,13 +83,14 @@ def _softmax(ax: Axes, rec: Record, title: str) -> None:
 
 
 def plot_activations(trace: Trace, formulas: dict[str, tuple[str, str]]) -> Figure:
-    """One panel per ``activation.*`` record: ``g`` solid, ``g'`` dashed, over ``z``.
+    """One panel per ``activations.curve`` record (``g`` solid, ``g'`` dashed, over ``z``),
+    then one for ``activations.softmax``.
 
     ``formulas[name] = (g, g')`` as mathtext-ready LaTeX (from ``visualdl.symbolic``); panels
     without one show only the name. Softmax, which mixes its inputs, shows the probabilities
     of three logits instead of a derivative.
     """
-    recs = [r for r in trace.records if r.name.startswith("activation.")]
+    recs = trace.find("activations.curve") + trace.find("activations.softmax")
     cols = 3
     rows = -(-len(recs) // cols)
     fig = new_figure(4.6 * cols, 4.0 * rows)

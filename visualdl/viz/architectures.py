@@ -1,9 +1,10 @@
 """Architecture diagrams (LeNet-5, AlexNet, VGG-16) and the Inception bottleneck cost bars.
 
-Reads traces of :func:`visualdl.demos.architectures.architectures` (records ``network``,
-``block``) and :func:`visualdl.demos.architectures.inception` (records ``inception``,
-``stage``); draws, computes nothing (box sizes are layout: a square root of the height and a
-logarithm of the channels, so that 227 and 5, 3 and 512 fit on one page).
+Reads traces of :func:`visualdl.demos.architectures.architectures` (records
+``architectures.network``, ``architectures.block``) and
+:func:`visualdl.demos.architectures.inception` (records ``architectures.inception``,
+``architectures.stage``); draws, computes nothing (box sizes are layout: a square root of the
+height and a logarithm of the channels, so that 227 and 5, 3 and 512 fit on one page).
 
 Example
 -------
@@ -126,8 +127,8 @@ def plot_architectures(trace: Trace) -> Figure:
     growing with ``n_H`` (square root), width with ``n_C`` (log); dense layers are thin bars.
     Above: the layer; below: its output shape and parameters (the largest in bold); under
     pooling boxes the notes' wrong size ``(n + f - 1)/s`` in red."""
-    nets = trace.find("network")
-    blocks = trace.find("block")
+    nets = trace.find("architectures.network")
+    blocks = trace.find("architectures.block")
     per_net = {n.info["net"]: [b for b in blocks if b.info["net"] == n.info["net"]] for n in nets}
     width = _SLOT * max(len(v) for v in per_net.values()) + 0.1
     fig = new_figure(0.8 * width + 0.6, 2.7 * len(nets) + 0.6)
@@ -151,8 +152,8 @@ def plot_inception(trace: Trace) -> Figure:
     """Left: the two paths from ``28×28×192`` to ``28×28×32`` with every stage's shape and
     multiplications. Right: the multiplications as bars (the bottleneck bar split into its two
     convolutions) and the engine's ratio."""
-    cost = trace.last("inception").info
-    stages = trace.find("stage")
+    cost = trace.last("architectures.inception").info
+    stages = trace.find("architectures.stage")
     fig = new_figure(14.5, 5.2)
     with styled():
         left, right = fig.subplots(1, 2, width_ratios=[1.35, 1])

@@ -1,7 +1,7 @@
 """Activation histograms per layer, with and without batch norm.
 
-Reads the trace of :func:`visualdl.demos.batchnorm.batchnorm_histograms` (records ``layer``);
-draws, computes nothing.
+Reads the trace of :func:`visualdl.demos.batchnorm.batchnorm_histograms` (records
+``batchnorm.layer``); draws, computes nothing.
 
 Example
 -------
@@ -31,7 +31,7 @@ CASE_COLORS = {
 def plot_batchnorm_histograms(trace: Trace) -> Figure:
     """One row per case, one column per layer: the histogram of ``A[l]`` on ``[-1, 1]`` with
     its standard deviation; right: the standard deviation per layer for every case (log)."""
-    recs = trace.find("layer")
+    recs = trace.find("batchnorm.layer")
     cases = list(dict.fromkeys(r.info["case"] for r in recs))
     depth = max(r.info["l"] for r in recs)
     fig = new_figure(2.35 * depth + 4.6, 2.5 * len(cases) + 0.5)

@@ -1,16 +1,16 @@
 """What a small trained CNN computes: its learned first-layer kernels and the feature maps of a
 few test digits.
 
-Reads the trace of :func:`visualdl.demos.digits.digits_trace` (records ``kernels`` and
-``feature_maps``); draws, computes nothing (numpy only tiles maps side by side).
+Reads the trace of :func:`visualdl.demos.digits.digits_trace` (records ``digits.kernels`` and
+``digits.feature_maps``); draws, computes nothing (numpy only tiles maps side by side).
 
 Example
 -------
 >>> from visualdl.trace import Trace
 >>> import numpy as np
 >>> tr = Trace({"epochs": 0})
->>> _ = tr.add("kernels", W=np.ones((3, 3, 1, 2)), b=np.zeros(2))
->>> _ = tr.add("feature_maps", {"test_accuracy": 0.5}, X=np.ones((1, 8, 8, 1)),
+>>> _ = tr.add("digits.kernels", W=np.ones((3, 3, 1, 2)), b=np.zeros(2))
+>>> _ = tr.add("digits.feature_maps", {"test_accuracy": 0.5}, X=np.ones((1, 8, 8, 1)),
 ...            conv1=np.ones((1, 8, 8, 2)), conv2=np.ones((1, 4, 4, 4)),
 ...            labels=np.array([3]), predictions=np.array([3]), probabilities=np.eye(10)[:, 3:4])
 >>> from visualdl.viz.cnn_features import plot_cnn_features
@@ -61,8 +61,8 @@ def plot_cnn_features(trace: Trace) -> Figure:
     shared signed colour scale). Below, one row per test digit: the input, its ``n1`` feature
     maps after conv1 + ReLU (8x8) and the ``n2`` maps after conv2 + ReLU (4x4, tiled), each
     layer on one colour scale shared by all digits; the label and the prediction on the left."""
-    kern = trace.last("kernels")
-    fm = trace.last("feature_maps")
+    kern = trace.last("digits.kernels")
+    fm = trace.last("digits.feature_maps")
     W, b = kern["W"][:, :, 0, :], kern["b"]
     X, c1, c2 = fm["X"], fm["conv1"], fm["conv2"]
     k, n1, n2 = X.shape[0], c1.shape[3], c2.shape[3]

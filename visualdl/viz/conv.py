@@ -1,9 +1,9 @@
 """Convolution figures: edge detectors and the output-size grid.
 
-Reads traces of :func:`visualdl.demos.edges.edges` (records ``kernel``, ``notes.image``,
-``notes.edges``, ``photo.image``, ``photo.edges``) and
-:func:`visualdl.demos.output_size.output_size_grid` (records ``grid``); draws, computes no
-model math (numpy only to arrange arrays and pick colour limits).
+Reads traces of :func:`visualdl.demos.edges.edges` (records ``edges.kernel``,
+``edges.notes_image``, ``edges.notes_edges``, ``edges.photo_image``, ``edges.photo_edges``) and
+:func:`visualdl.demos.output_size.output_size_grid` (records ``output_size.grid``); draws,
+computes no model math (numpy only to arrange arrays and pick colour limits).
 
 Example
 -------
@@ -81,9 +81,9 @@ def plot_edges(trace: Trace) -> Figure:
     kernel's 4x4 output. Row 3 (when the trace has a photo): the photo and its four edge maps
     (signed, colour limits at the 98th percentile of ``|Z|`` so that a few strong edges do not
     wash out the rest)."""
-    kernels = trace.find("kernel")
-    notes = trace.find("notes.edges")
-    photo = trace.find("photo.edges")
+    kernels = trace.find("edges.kernel")
+    notes = trace.find("edges.notes_edges")
+    photo = trace.find("edges.photo_edges")
     k = len(kernels)
     rows = 3 if photo else 2
     fig = new_figure(3.2 * (k + 1), 3.0 * rows + (0.2 if photo else 0.4))
@@ -104,7 +104,7 @@ def plot_edges(trace: Trace) -> Figure:
             matrix(ax, rec["K"], fontsize=12)
             ax.set_title(rec.info["label"], fontsize=12)
         ax = fig.add_subplot(gs[1, 0])
-        matrix(ax, trace.last("notes.image")["X"], cmap="gray", vmin=0, vmax=10)
+        matrix(ax, trace.last("edges.notes_image")["X"], cmap="gray", vmin=0, vmax=10)
         ax.set_title("6×6 input: 10 | 0", fontsize=12)
         for c, (rec, kern) in enumerate(zip(notes, kernels, strict=True), start=1):
             ax = fig.add_subplot(gs[1, c])
@@ -117,7 +117,7 @@ def plot_edges(trace: Trace) -> Figure:
                 band = _fmt(float(np.abs(Z).max()))
                 ax.set_xlabel(f"band of {band}s at the edge", fontsize=10)
         if photo:
-            P = trace.last("photo.image")["X"]
+            P = trace.last("edges.photo_image")["X"]
             ax = fig.add_subplot(gs[2, 0])
             im = ax.imshow(P, cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"photo, gray {P.shape[0]}×{P.shape[1]}", fontsize=12)
@@ -139,12 +139,13 @@ def plot_edges(trace: Trace) -> Figure:
 
 
 def plot_output_size(trace: Trace) -> Figure:
-    """One heatmap per ``grid`` record: ``floor((n + 2p - f) / s) + 1`` over padding (rows) and
-    stride (columns), the number in each cell. Grey cells with a cross: the kernel does not fit
-    (the engine raises). Cells whose windows do not end at the border (the floor drops the last
-    partial step) also show the notes' formula without floor, ``(n + 2p - f)/s + 1``, which is
-    not an integer there. Outlined cells keep the input size ("same")."""
-    grids = trace.find("grid")
+    """One heatmap per ``output_size.grid`` record: ``floor((n + 2p - f) / s) + 1`` over padding
+    (rows) and stride (columns), the number in each cell. Grey cells with a cross: the kernel
+    does not fit (the engine raises). Cells whose windows do not end at the border (the floor
+    drops the last partial step) also show the notes' formula without floor,
+    ``(n + 2p - f)/s + 1``, which is not an integer there. Outlined cells keep the input size
+    ("same")."""
+    grids = trace.find("output_size.grid")
     fig = new_figure(5.4 * len(grids), 6.6)
     with styled():
         axes = fig.subplots(1, len(grids), squeeze=False)[0]

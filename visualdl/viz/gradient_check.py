@@ -1,7 +1,7 @@
 """The gradient-check figure: relative error per parameter on a log scale.
 
 Reads the trace of :func:`visualdl.demos.gradient_check.gradient_check` (records
-``gradcheck.model``, ``gradcheck.kink``, ``gradcheck.bug``).
+``gradient_check.model``, ``gradient_check.kink``, ``gradient_check.bug``).
 
 Example
 -------
@@ -41,7 +41,7 @@ def _architecture(info: dict) -> str:
 def plot_gradient_check(trace: Trace) -> Figure:
     """Left: every parameter of every checked network (bars, log scale, lines at 1e-7 and
     1e-3). Right: what failing checks look like: a real bug and a kink."""
-    models = trace.find("gradcheck.model")
+    models = trace.find("gradient_check.model")
     eps = trace.meta.get("eps")
     fig = new_figure(15, 6.4)
     with styled():
@@ -116,8 +116,8 @@ def plot_gradient_check(trace: Trace) -> Figure:
             va="bottom",
         )
 
-        bug = trace.last("gradcheck.bug")
-        kink = trace.last("gradcheck.kink")
+        bug = trace.last("gradient_check.bug")
+        kink = trace.last("gradient_check.kink")
         k = int(np.argmax(kink["error"]))
         dims = "-".join(map(str, kink.info["layer_dims"]))
         cases = [

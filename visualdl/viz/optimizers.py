@@ -1,8 +1,9 @@
 """Optimizer figures: the race on every surface, batch vs mini-batch, and the Adam mistake.
 
-Reads traces of :mod:`visualdl.demos.optimizer_race` (records ``surface``, ``path``),
-:mod:`visualdl.demos.minibatch` (``surface``, ``minibatch.run``) and
-:mod:`visualdl.demos.adam_mistake` (``adam.steps``, ``adam.ratio``, ``surface``, ``path``);
+Reads traces of :mod:`visualdl.demos.optimizer_race` (records ``optimizers.surface``,
+``optimizers.path``), :mod:`visualdl.demos.minibatch` (``optimizers.surface``,
+``minibatch.run``) and :mod:`visualdl.demos.adam_mistake` (``adam_mistake.steps``,
+``adam_mistake.ratio``, ``optimizers.surface``, ``optimizers.path``);
 draws, computes nothing about the models.
 
 Example
@@ -91,7 +92,7 @@ def plot_race(traces: dict[str, Trace]) -> Figure:
     with styled():
         grid = fig.subplots(rows, 2, squeeze=False, width_ratios=[1, 1.25])
         for r, (name, tr) in enumerate(traces.items()):
-            surface, paths = tr.last("surface"), tr.find("path")
+            surface, paths = tr.last("optimizers.surface"), tr.find("optimizers.path")
             ax, lax = grid[r]
             labels = _paths_panel(ax, surface, paths)
             ax.set_xlabel("w" if name == "logistic" else "x")
@@ -132,7 +133,7 @@ def plot_minibatch(trace: Trace) -> Figure:
     """Left: the paths of ``(w, b)`` on the logistic-regression cost for each batch size.
     Middle: the full-data cost per epoch (the same work per epoch). Right: per step (log),
     with the cost of each step's own mini-batch behind it."""
-    surface, runs = trace.last("surface"), trace.find("minibatch.run")
+    surface, runs = trace.last("optimizers.surface"), trace.find("minibatch.run")
     fig = new_figure(17, 5.8)
     with styled():
         ax, eax, sax = fig.subplots(1, 3, width_ratios=[1.05, 1, 1])
@@ -167,7 +168,10 @@ def plot_minibatch(trace: Trace) -> Figure:
                 label += f", diverged at step {info['diverged_at']}"
             eax.plot(run["epoch"], run["J"], color=color, lw=1.1 if per > 100 else 1.9, label=label)
             steps = np.arange(1, len(run["J"]) + 1)
-            if len(run["batch_cost"]) and info["batch_size"] < trace.last("surface").info["m"]:
+            if (
+                len(run["batch_cost"])
+                and info["batch_size"] < trace.last("optimizers.surface").info["m"]
+            ):
                 sax.plot(
                     steps[: len(run["batch_cost"])],
                     run["batch_cost"],
@@ -212,9 +216,9 @@ def plot_minibatch(trace: Trace) -> Figure:
 def plot_adam_mistake(trace: Trace) -> Figure:
     """Top: step sizes of the right Adam and the notes' Adam on the same gradients, and their
     ratio. Bottom: the paths of both on a surface, and their loss per step."""
-    steps = {r.info["optimizer"]: r for r in trace.find("adam.steps")}
-    ratio = trace.last("adam.ratio")
-    surface, paths = trace.last("surface"), trace.find("path")
+    steps = {r.info["optimizer"]: r for r in trace.find("adam_mistake.steps")}
+    ratio = trace.last("adam_mistake.ratio")
+    surface, paths = trace.last("optimizers.surface"), trace.find("optimizers.path")
     names = {"adam": "Adam, S corrected with β2 (right)", "adam_notes": "the notes: S with β1"}
     fig = new_figure(14, 10.5)
     with styled():

@@ -1,6 +1,6 @@
 """Drawing optimizer paths on a 2-D loss surface: contours, paths, start/end marks.
 
-Reads ``surface`` records (arrays ``X, Y, F``: a grid and the loss there, computed by the
+Reads ``optimizers.surface`` records (arrays ``X, Y, F``: a grid and the loss there, computed by the
 engine) and path arrays ``x, y`` (the points visited). Paths are clipped to the plotting
 window: a path that leaves it for good is drawn up to its exit and marked there; a diverged run
 (``diverged_at`` not None) is drawn up to its last finite point and marked with a cross.

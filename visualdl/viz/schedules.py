@@ -1,7 +1,8 @@
 """Exponentially weighted averages and learning-rate schedules.
 
 Reads traces of :func:`visualdl.demos.ewa.ewa_demo` (records ``ewa.series``, ``ewa.average``)
-and :func:`visualdl.demos.schedules.schedules` (records ``schedule``); draws, computes nothing.
+and :func:`visualdl.demos.schedules.schedules` (records ``schedules.schedule``); draws, computes
+nothing.
 
 Example
 -------
@@ -104,7 +105,7 @@ def plot_ewa(trace: Trace, zoom: int = 20) -> Figure:
 def plot_schedules(trace: Trace) -> Figure:
     """All schedules on one plot (left) and on a log scale (right), where exponential decay
     is a straight line and the staircase's equal cuts are equal steps."""
-    recs = trace.find("schedule")
+    recs = trace.find("schedules.schedule")
     fig = new_figure(14, 5.6)
     with styled():
         lin, log = fig.subplots(1, 2)

@@ -31,7 +31,8 @@ COLORS: dict[str, str] = {
     "update": "#17BEBB",  # parameter after an update
     "class0": "#3B75AF",
     "class1": "#E1812C",
-    "text": "#222222",
+    "text": "#222222",  # text on the figures' white background
+    "on_dark": "#FFFFFF",  # text and marks on the scenes' dark background
     "muted": "#9A9A9A",
 }
 
