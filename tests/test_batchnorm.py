@@ -8,7 +8,6 @@ import pytest
 from conftest import assert_op_gradients
 
 from visualdl.engine.batchnorm import (
-    BatchNorm,
     batch_norm,
     batch_norm_backward,
     batch_norm_inference,
@@ -16,7 +15,7 @@ from visualdl.engine.batchnorm import (
 )
 from visualdl.engine.cnn_layers import Activation, Conv2D, Flatten
 from visualdl.engine.gradcheck import check_model
-from visualdl.engine.layers import Dense
+from visualdl.engine.layers import BatchNorm, Dense
 from visualdl.engine.model import Sequential
 from visualdl.trace import record
 

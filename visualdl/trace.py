@@ -82,6 +82,10 @@ class Trace:
         self.records.append(rec)
         return rec
 
+    def extend(self, other: Trace) -> None:
+        """Append ``other``'s records (a demo made of other demos' traces)."""
+        self.records.extend(other.records)
+
     def find(self, name: str, /, **where: Any) -> list[Record]:
         """All records called ``name`` (whose context or info has ``where``), in order."""
         self.reads.add(name)

@@ -11,7 +11,7 @@ Example
 -------
 >>> from visualdl.demos.activations import activation_curves
 >>> tr = activation_curves(n=101)
->>> rec = {r.info["name"]: r for r in tr.find("activations.curve")}["relu"]
+>>> rec = tr.last("activations.curve", name="relu")
 >>> float(rec["g"][-1]), float(rec["dg"][-1])
 (4.0, 1.0)
 """

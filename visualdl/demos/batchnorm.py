@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualdl.engine.batchnorm import BatchNorm
 from visualdl.engine.cnn_layers import Activation
-from visualdl.engine.layers import Dense, Layer
+from visualdl.engine.layers import BatchNorm, Dense, Layer
 from visualdl.schema import declare
 from visualdl.trace import Trace
 

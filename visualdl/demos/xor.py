@@ -12,8 +12,7 @@ Records of a run ``key`` (``xor_run`` and ``xor_training``): ``xor.run`` (:data:
 cost before every update and the final outputs) and, when ``snapshots``, ``xor.snapshot``
 (:data:`SNAPSHOT`): the network's output ``A[L]`` at every grid point (``P[i, j]`` at
 ``x1 = xs[j], x2 = ys[i]``) after ``iteration`` updates. ``xor_training`` adds ``xor.data``
-(:data:`DATA`) and ``xor.chance`` (:data:`CHANCE`). The runs train with recording off (the
-engine's records of 10,000 steps are not kept); their records are written afterwards.
+(:data:`DATA`) and ``xor.chance`` (:data:`CHANCE`), then every run's records.
 
 Example
 -------
@@ -25,14 +24,11 @@ Example
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
 from visualdl.engine import data, losses, mlp
 from visualdl.schema import declare
-from visualdl.trace import Trace, record
+from visualdl.trace import Trace
 
 __all__ = [
     "CHANCE",
@@ -133,28 +129,25 @@ def _moments(cost: np.ndarray) -> dict[int, str]:
     return dict(sorted(shown.items()))
 
 
-@dataclass
-class _Run:
-    """A trained run's values, ready to record (:func:`_log`)."""
+def xor_run(
+    layer_dims: tuple[int, ...] = (2, 4, 6, 1),
+    init: str = "scaled_normal",
+    seed: int = 1,
+    rng: str = "RandomState",
+    learning_rate: float = 0.1,
+    num_iterations: int = 10_000,
+    snapshots: bool = True,
+    grid_n: int = 61,
+    key: str | None = None,
+) -> Trace:
+    """Train ``mlp(layer_dims)`` (ReLU hidden, sigmoid output, BCE) on XOR by full-batch GD.
 
-    info: dict[str, Any]
-    arrays: dict[str, np.ndarray]
-    snapshots: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _train(
-    layer_dims: tuple[int, ...],
-    init: str,
-    seed: int,
-    rng: str,
-    learning_rate: float,
-    num_iterations: int,
-    snapshots: bool,
-    grid_n: int,
-    key: str | None,
-) -> _Run:
-    """Train one run (see :func:`xor_run`) and keep what its records show; called with
-    recording off (the engine would record every step)."""
+    ``rng="RandomState"`` draws the weights like the notes' ``np.random.seed(seed)``;
+    ``"Generator"`` uses ``numpy.random.default_rng(seed)``. With ``snapshots`` the decision
+    surface ``P = A[L](x1, x2)`` on a ``grid_n x grid_n`` grid over ``[-0.5, 1.5]^2`` is recorded
+    at the start, at the moments the cost has made 10 %, 50 % and 90 % of its total drop (and
+    half-way to the first), and at the end. Returns a trace (module docstring).
+    """
     X, Y = data.xor()
     key = key or f"{'-'.join(map(str, layer_dims))} {init} {rng}({seed})"
     model = mlp(list(layer_dims), init=init, seed=_make_rng(rng, seed))
@@ -186,7 +179,8 @@ def _train(
         "final_cost": model.cost(A, Y),
         "plateau_end": plateau_end(cost, level),
     }
-    run = _Run(info, {"iteration": np.arange(num_iterations), "cost": cost, "A": A})
+    tr = Trace({"demo": "xor_run", "key": key})  # the runs' own steps are not recorded
+    RUN.add(tr, **info, iteration=np.arange(num_iterations), cost=cost, A=A)
     if snapshots:
         xs = np.linspace(-0.5, 1.5, grid_n)
         G = np.array(np.meshgrid(xs, xs)).reshape(2, -1)  # (2, n*n), x1 varies fastest
@@ -194,61 +188,29 @@ def _train(
         for k, moment in _moments(full).items():
             model.set_params(states[k])
             P = model.forward(G).reshape(grid_n, grid_n)
-            run.snapshots.append(
-                {
-                    "key": key,
-                    "iteration": k,
-                    "cost": float(full[k]),
-                    "accuracy": model.accuracy(X, Y),
-                    "moment": moment,
-                    "xs": xs,
-                    "ys": xs,
-                    "P": P,
-                }
+            SNAPSHOT.add(
+                tr,
+                key=key,
+                iteration=k,
+                cost=float(full[k]),
+                accuracy=model.accuracy(X, Y),
+                moment=moment,
+                xs=xs,
+                ys=xs,
+                P=P,
             )
         model.set_params(states[-1])
-    return run
-
-
-def _log(run: _Run) -> None:
-    """Record ``run`` into the active trace: ``xor.run``, then its ``xor.snapshot`` records."""
-    RUN.log(**run.info, **run.arrays)
-    for snap in run.snapshots:
-        SNAPSHOT.log(**snap)
-
-
-def _run_trace(run: _Run) -> Trace:
-    with record(demo="xor_run", key=run.info["key"]) as tr:
-        _log(run)
     return tr
 
 
-def xor_run(
-    layer_dims: tuple[int, ...] = (2, 4, 6, 1),
-    init: str = "scaled_normal",
-    seed: int = 1,
-    rng: str = "RandomState",
-    learning_rate: float = 0.1,
+def notes_xor(
+    layer_dims: tuple[int, ...] = (2, 4, 1),
     num_iterations: int = 10_000,
     snapshots: bool = True,
     grid_n: int = 61,
-    key: str | None = None,
 ) -> Trace:
-    """Train ``mlp(layer_dims)`` (ReLU hidden, sigmoid output, BCE) on XOR by full-batch GD.
-
-    ``rng="RandomState"`` draws the weights like the notes' ``np.random.seed(seed)``;
-    ``"Generator"`` uses ``numpy.random.default_rng(seed)``. With ``snapshots`` the decision
-    surface ``P = A[L](x1, x2)`` on a ``grid_n x grid_n`` grid over ``[-0.5, 1.5]^2`` is recorded
-    at the start, at the moments the cost has made 10 %, 50 % and 90 % of its total drop (and
-    half-way to the first), and at the end. Returns a trace (module docstring).
-    """
-    return _run_trace(
-        _train(layer_dims, init, seed, rng, learning_rate, num_iterations, snapshots, grid_n, key)
-    )
-
-
-def _notes(layer_dims: tuple[int, ...], num_iterations: int, snapshots: bool, grid_n: int) -> _Run:
-    return _train(
+    """The notes' own run: 0.01 init, ``np.random.seed(1)``, lr 0.1; 2-4-1 gets 75 %."""
+    return xor_run(
         layer_dims,
         "scaled_normal",
         1,
@@ -259,16 +221,6 @@ def _notes(layer_dims: tuple[int, ...], num_iterations: int, snapshots: bool, gr
         grid_n,
         key=f"notes {'-'.join(map(str, layer_dims))}",
     )
-
-
-def notes_xor(
-    layer_dims: tuple[int, ...] = (2, 4, 1),
-    num_iterations: int = 10_000,
-    snapshots: bool = True,
-    grid_n: int = 61,
-) -> Trace:
-    """The notes' own run: 0.01 init, ``np.random.seed(1)``, lr 0.1; 2-4-1 gets 75 %."""
-    return _run_trace(_notes(layer_dims, num_iterations, snapshots, grid_n))
 
 
 def xor_training(
@@ -286,10 +238,15 @@ def xor_training(
     ``numpy.log(2)``; they agree.
     """
     X, Y = data.xor()
-    runs = [_notes(dims, num_iterations, True, grid_n) for dims in ((2, 4, 1), (2, 4, 6, 1))]
+    tr = Trace(
+        {"demo": "xor_training", "he_seeds": list(he_seeds), "num_iterations": num_iterations}
+    )
+    DATA.add(tr, X=X, Y=Y)
+    CHANCE.add(tr, J=float(losses.bce(np.full_like(Y, 0.5), Y)), ln2=float(np.log(2)))
+    runs = [notes_xor(dims, num_iterations, grid_n=grid_n) for dims in ((2, 4, 1), (2, 4, 6, 1))]
     for i, s in enumerate(he_seeds):
         runs.append(
-            _train(
+            xor_run(
                 (2, 4, 6, 1),
                 "he",
                 s,
@@ -301,10 +258,6 @@ def xor_training(
                 key=f"he 2-4-6-1 seed {s}",
             )
         )
-    meta = {"demo": "xor_training", "he_seeds": list(he_seeds), "num_iterations": num_iterations}
-    with record(**meta) as tr:  # the runs trained above, with recording off
-        DATA.log(X=X, Y=Y)
-        CHANCE.log(J=float(losses.bce(np.full_like(Y, 0.5), Y)), ln2=float(np.log(2)))
-        for run in runs:
-            _log(run)
+    for run in runs:
+        tr.extend(run)
     return tr

@@ -18,7 +18,6 @@ from visualdl.engine import (
     schedules,
     surfaces,
 )
-from visualdl.engine.batchnorm import BatchNorm
 from visualdl.engine.cnn_layers import (
     Activation,
     AvgPool2D,
@@ -29,7 +28,7 @@ from visualdl.engine.cnn_layers import (
     Residual,
 )
 from visualdl.engine.descent import minimize
-from visualdl.engine.layers import Dense, Dropout, Layer
+from visualdl.engine.layers import BatchNorm, Dense, Dropout, Layer
 from visualdl.engine.model import Sequential, mlp
 from visualdl.engine.optimizers import Optimizer
 from visualdl.engine.preprocessing import Standardizer

@@ -1,4 +1,5 @@
-"""Batch normalization for dense ``(n, m)`` and convolutional ``(m, n_H, n_W, n_C)`` inputs.
+"""Batch normalization for dense ``(n, m)`` and convolutional ``(m, n_H, n_W, n_C)`` inputs
+(the functional core; the layer is :class:`visualdl.engine.layers.BatchNorm`).
 
 The layout is read from ``Z.ndim``:
 
@@ -42,12 +43,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from visualdl.backend import array_module, from_host, xp
-from visualdl.engine.layers import Layer
-from visualdl.schema import declare
+from visualdl.backend import array_module
 
 __all__ = [
-    "BatchNorm",
     "batch_norm",
     "batch_norm_backward",
     "batch_norm_inference",
@@ -55,24 +53,6 @@ __all__ = [
 ]
 
 Array = Any
-
-BN_FORWARD = declare(
-    "bn{l}.forward",
-    arrays={
-        "Z": "(n, m) or (m, n_H, n_W, n_C)",
-        "Z_norm": "Z's shape: (Z - mu) / sqrt(var + eps)",
-        "gamma": "(n, 1) or (n_C,)",
-        "beta": "(n, 1) or (n_C,)",
-        "out": "Z's shape: gamma Z_norm + beta",
-        "running_mean": "(n, 1) or (n_C,), after this pass",
-        "running_var": "(n, 1) or (n_C,), after this pass",
-    },
-    info={"training": "batch statistics (True) or running ones", "momentum": "", "eps": ""},
-)
-BN_BACKWARD = declare(
-    "bn{l}.backward",
-    arrays={"dA": "Z's shape", "dZ": "Z's shape", "dgamma": "gamma's shape", "dbeta": "beta's"},
-)
 
 
 def _layout(op: str, Z: Array, gamma: Array, beta: Array) -> tuple[tuple[int, ...], int, int]:
@@ -251,118 +231,3 @@ def batch_norm_notes(Z: Array, gamma: Array, beta: Array, eps: float = 1e-8) -> 
     var = mod.mean((Z - mu) ** 2, axis=axes, keepdims=True)
     g, bt = mod.reshape(gamma, shape), mod.reshape(beta, shape)
     return g * (Z - mu) / (mod.sqrt(var) + eps) + bt
-
-
-class BatchNorm(Layer):
-    """Batch-norm layer ``l`` with learned ``gamma{l}``, ``beta{l}`` and running statistics.
-
-    Parameters
-    ----------
-    n : features (dense) or channels (conv).
-    layout : ``"dense"`` (``Z: (n, m)``, ``gamma: (n, 1)``) or ``"conv"``
-        (``Z: (m, n_H, n_W, n_C)``, ``gamma: (n_C,)``).
-    momentum : ``running = momentum running + (1 - momentum) batch`` after every training
-        forward (mean and biased variance; start 0 and 1).
-    eps : inside the square root.
-    l : the layer number (:class:`~visualdl.engine.model.Sequential` renumbers it).
-
-    Training forward uses the batch statistics (:func:`batch_norm`); ``training=False`` uses
-    the running ones (:func:`batch_norm_inference`). Gradients ``dgamma{l}``, ``dbeta{l}``
-    carry ``1/m``; the layer's ``backward`` returns the per-example ``dZ``.
-
-    Example
-    -------
-    >>> import numpy as np
-    >>> bn = BatchNorm(3, layout="conv", l=2)
-    >>> A = bn.forward(np.random.default_rng(0).normal(size=(4, 5, 5, 3)), training=True)
-    >>> sorted(bn.params()), tuple(bn.running_mean.shape)
-    (['beta2', 'gamma2'], (3,))
-    """
-
-    def __init__(
-        self,
-        n: int,
-        layout: str = "dense",
-        momentum: float = 0.9,
-        eps: float = 1e-5,
-        l: int = 1,
-    ) -> None:
-        if layout not in ("dense", "conv"):
-            raise ValueError(f"BatchNorm: layout must be 'dense' or 'conv', got {layout!r}")
-        if n < 1:
-            raise ValueError(f"BatchNorm: n must be >= 1, got {n}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"BatchNorm: momentum must be in [0, 1), got {momentum}")
-        _check_eps("BatchNorm", eps)
-        self.l, self.layout, self.momentum, self.eps = l, layout, float(momentum), float(eps)
-        shape = (n, 1) if layout == "dense" else (n,)
-        mod = xp()
-        self.gamma, self.beta = mod.ones(shape), mod.zeros(shape)
-        self.running_mean, self.running_var = mod.zeros(shape), mod.ones(shape)
-        self._cache: dict[str, Any] | None = None
-        self.dgamma: Array = None
-        self.dbeta: Array = None
-
-    def params(self) -> dict[str, Array]:
-        return {f"gamma{self.l}": self.gamma, f"beta{self.l}": self.beta}
-
-    def set_params(self, params: dict[str, Array]) -> None:
-        self.gamma = params.get(f"gamma{self.l}", self.gamma)
-        self.beta = params.get(f"beta{self.l}", self.beta)
-
-    @property
-    def grads(self) -> dict[str, Array]:
-        return {f"dgamma{self.l}": self.dgamma, f"dbeta{self.l}": self.dbeta}
-
-    def forward(self, A_prev: Array, training: bool = False) -> Array:
-        want = 2 if self.layout == "dense" else 4
-        if A_prev.ndim != want:
-            raise ValueError(
-                f"batchnorm layer {self.l}: layout {self.layout!r} expects a {want}-D input, "
-                f"got shape {tuple(A_prev.shape)}"
-            )
-        if training:
-            out, cache = batch_norm(A_prev, self.gamma, self.beta, self.eps)
-            shape, mod = tuple(self.gamma.shape), array_module(A_prev)
-            mu, var = mod.reshape(cache["mu"], shape), mod.reshape(cache["var"], shape)
-            b = self.momentum
-            self.running_mean = b * self.running_mean + (1 - b) * mu
-            self.running_var = b * self.running_var + (1 - b) * var
-        else:
-            out, cache = batch_norm_inference(
-                A_prev,
-                self.gamma,
-                self.beta,
-                self.running_mean,
-                self.running_var,
-                self.eps,
-                return_cache=True,
-            )
-        self._cache = cache
-        BN_FORWARD.log(
-            l=self.l,
-            training=bool(training),
-            momentum=self.momentum,
-            eps=self.eps,
-            Z=A_prev,
-            Z_norm=cache["Z_norm"],
-            gamma=self.gamma,
-            beta=self.beta,
-            out=out,
-            running_mean=self.running_mean,
-            running_var=self.running_var,
-        )
-        return out
-
-    def backward(self, dA: Array) -> Array:
-        if self._cache is None:
-            raise ValueError(f"batchnorm layer {self.l}: backward called before forward")
-        dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, self._cache)
-        BN_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dgamma=self.dgamma, dbeta=self.dbeta)
-        return dZ
-
-    def set_running(self, mean: Array, var: Array) -> None:
-        """Set the running statistics (host arrays are moved to gamma's backend)."""
-        mod, shape = array_module(self.gamma), tuple(self.gamma.shape)
-        self.running_mean = mod.reshape(from_host(mean, like=self.gamma), shape)
-        self.running_var = mod.reshape(from_host(var, like=self.gamma), shape)
