@@ -632,4 +632,5 @@ CHECKS: dict[str, Op] = {
     "max_pool2d": Op(check_max_pool, covers=("conv.max_pool2d_backward",)),
     "avg_pool2d": Op(check_avg_pool, covers=("conv.avg_pool2d_backward",)),
     "conv_transpose2d": Op(check_transpose, covers=("conv.conv_transpose2d_backward",)),
+    "output_size": Op(check_output_size, override="size"),
 }

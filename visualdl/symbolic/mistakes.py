@@ -12,6 +12,7 @@ stopped catching (or a check that stopped looking) fails the suite.
                                        the root (the exact gradient of that forward)
 ``conv_unflipped``     ``conv2d``      ``dX`` as the full convolution with the kernel *not*
                                        rotated by 180 degrees (``forms_hold(flip=False)``)
+``pool_size_notes``    ``output_size`` the notes' pooling size ``(n + f - 1) / s`` (A34)
 =====================  ==============  ======================================================
 
 Later chapters (the LSTM's ``dW_hy``, the exercises' named mistakes) add entries here.
@@ -102,6 +103,14 @@ def _conv_unflipped_backward(X: Any, W: Any, b: Any, dZ: Any, stride: int, paddi
     return conv2d_backward(dZ, {**cache, "W": cache["W"][::-1, ::-1]})  # rot180 undone
 
 
+def _pool_size_notes(n: int, f: int, p: int, s: int) -> float:
+    """``size`` for the ``output_size`` row: the engine's ``pool_output_size_notes`` of the
+    padded side."""
+    from visualdl.engine.architectures import pool_output_size_notes
+
+    return pool_output_size_notes(n + 2 * p, f, s)
+
+
 MISTAKES: dict[str, Mistake] = {
     "adam_notes": Mistake(
         "adam", _adam_notes_step, 1e-2, "S bias-corrected with 1 - beta1^t, not 1 - beta2^t"
@@ -114,5 +123,11 @@ MISTAKES: dict[str, Mistake] = {
     ),
     "conv_unflipped": Mistake(
         "conv2d", _conv_unflipped_backward, 1e-2, "dX by the full convolution, kernel unflipped"
+    ),
+    "pool_output_size_notes": Mistake(
+        "output_size",
+        _pool_size_notes,
+        1e-2,
+        "pooling size (n + f - 1) / s, not floor((n - f) / s) + 1",
     ),
 }
