@@ -56,6 +56,12 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
+def seeds(first: int, *more: int) -> list:
+    """Parametrize values: ``first`` in every tier, ``more`` (the multi-seed sweep) in the
+    slow tier only."""
+    return [first, *(pytest.param(s, marks=pytest.mark.slow) for s in more)]
+
+
 def path_without_latex() -> str:
     """PATH without any directory that holds ``latex``: pictures must not need it."""
     keep = [
