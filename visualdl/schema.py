@@ -57,9 +57,9 @@ class Kind:
     Parameters
     ----------
     pattern : the record name with ``{field}`` parts (``"dense{l}.forward"``).
-    arrays : array name -> shape meaning, e.g. ``{"Z": "(n[l], m)"}``; a meaning written as a
-        tuple fixes the number of axes. The name ``"*"`` admits any further arrays (an
-        optimizer's parameters, gradients and state, keyed as in the notes).
+    arrays : array name -> shape meaning, e.g. ``{"Z": "(n[l], m) the input"}``; a meaning
+        that starts with a shape fixes the number of axes. The name ``"*"`` admits any further
+        arrays (an optimizer's parameters, gradients and state, keyed as in the notes).
     info : info key -> meaning (scalars, strings, small lists).
     optional : arrays or info keys that may be absent.
     """
