@@ -95,7 +95,7 @@ def runs(traces: list[Trace]) -> list[Run]:
                     r["x"],
                     r["y"],
                     r["loss"],
-                    r["lr"],
+                    r["step_lr"],
                     r.info["diverged_at"],
                 )
             )

@@ -96,7 +96,7 @@ def test_fair_race_and_fixed_saddle() -> None:
     assert trs["saddle"].meta["lr_choice"] == "fixed"
     saddle = trs["saddle"].find("optimizers.path")
     assert {p.info["lr"] for p in saddle} == {0.1}
-    assert all(len(p["lr"]) == 40 for p in saddle)
+    assert all(len(p["step_lr"]) == 40 for p in saddle)
     for p in trs["bowl"].find("optimizers.path"):
         assert len(p["loss"]) == 61 and p.info["diverged_at"] is None
 

@@ -81,7 +81,7 @@ def test_trajectories_scene_shows_the_trace() -> None:
     assert [r.optimizer for r in rs] == ["gd", "momentum", "rmsprop", "adam", "gd"]
     for run, rec in zip(rs, paths, strict=True):
         assert run.x is rec["x"] and run.y is rec["y"] and run.loss is rec["loss"]
-        assert lr_text(run, 0) == f"α = {float(rec['lr'][0]):g}"
+        assert lr_text(run, 0) == f"α = {float(rec['step_lr'][0]):g}"
         assert run.lr == rec.info["lr"]
     done = [r for r in rs if r.diverged_at is None]
     assert len(done) == 4 and all(r.T == STEPS for r in done)

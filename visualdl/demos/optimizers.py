@@ -57,7 +57,7 @@ PATH = declare(
         "x": "(T + 1,)",  # x at every point visited
         "y": "(T + 1,)",  # y at every point visited
         "loss": "(T + 1,)",  # f there
-        "lr": "(T,)",  # each step's rate
+        "step_lr": "(T,)",  # each step's rate
     },
     info={
         "optimizer": "name",
@@ -121,22 +121,19 @@ def add_surface(
 
 def add_path(tr: Trace, optimizer: str, lr: float, path: Path, **extra: object) -> Record:
     """Add ``optimizers.path`` (:data:`PATH`) for ``path``, a run of ``optimizer`` at ``lr``:
-    arrays ``x, y, loss`` and each step's ``lr``; info ``optimizer, lr, diverged_at`` and any
-    declared ``extra`` info (``beta``, ``first_step``)."""
-    name, info, arrays = PATH.split(
-        {
-            "optimizer": optimizer,
-            "lr": lr,
-            "diverged_at": path.diverged_at,
-            **extra,
-            "x": path.params["x"],
-            "y": path.params["y"],
-            "loss": path.loss,
-        }
+    arrays ``x, y, loss`` and each step's rate ``step_lr``; info ``optimizer, lr, diverged_at``
+    and any declared ``extra`` info (``beta``, ``first_step``)."""
+    return PATH.add(
+        tr,
+        optimizer=optimizer,
+        lr=lr,
+        diverged_at=path.diverged_at,
+        **extra,
+        x=path.params["x"],
+        y=path.params["y"],
+        loss=path.loss,
+        step_lr=path.lr,
     )
-    # ``lr`` is both an info (the rate asked for) and an array (each step's rate); the kind
-    # sorts a key into info only, so the array joins here. ``schema.validate`` checks both.
-    return tr.add(name, info, **arrays, lr=path.lr)
 
 
 def race(

@@ -97,7 +97,7 @@ def plot_race(traces: dict[str, Trace]) -> Figure:
             labels = _paths_panel(ax, surface, paths)
             ax.set_xlabel("w" if name == "logistic" else "x")
             ax.set_ylabel("b" if name == "logistic" else "y")
-            steps = tr.meta.get("steps", len(paths[0]["lr"]))
+            steps = tr.meta.get("steps", len(paths[0]["step_lr"]))
             choice = tr.meta.get("lr_choice", "")
             grid_lrs = tr.meta.get("lr_grid", [])
             how = (
@@ -290,6 +290,6 @@ def plot_adam_mistake(trace: Trace) -> Figure:
         _marks_legend(pax, True, loc="lower right", fontsize=8.5, framealpha=0.9)
         _loss_panel(lax, paths, labels, log=all(float(np.min(p["loss"])) > 0 for p in paths))
         lax.set_ylabel("loss (log scale)")
-        lax.set_title(f"{len(paths[0]['lr'])} steps on the surface", loc="left", fontsize=11)
+        lax.set_title(f"{len(paths[0]['step_lr'])} steps on the surface", loc="left", fontsize=11)
         lax.legend(loc="upper right", fontsize=9.5)
     return fig
