@@ -32,19 +32,20 @@ __all__ = ["dense_backward", "dense_forward"]
 Array = Any
 
 
-def dense_forward(A_prev: Array, W: Array, b: Array) -> tuple[Array, dict]:
+def dense_forward(A_prev: Array, W: Array, b: Array, op: str = "dense") -> tuple[Array, dict]:
     """``Z = W A_prev + b``; shapes ``(n, n_prev) @ (n_prev, m) + (n, 1) -> (n, m)``.
 
-    Returns ``Z`` and the cache ``{"A_prev", "W"}`` that :func:`dense_backward` needs.
+    Returns ``Z`` and the cache ``{"A_prev", "W"}`` that :func:`dense_backward` needs. ``op``
+    names the caller in the error for a wrong shape (a layer says which one it is).
     """
     n, n_prev = W.shape
     if A_prev.ndim != 2 or A_prev.shape[0] != n_prev:
         raise ValueError(
-            f"dense: expected A_prev of shape ({n_prev}, m) for W of shape {(n, n_prev)}, "
+            f"{op}: expected A_prev of shape ({n_prev}, m) for W of shape {(n, n_prev)}, "
             f"got {tuple(A_prev.shape)}"
         )
     if tuple(b.shape) != (n, 1):
-        raise ValueError(f"dense: expected b of shape ({n}, 1), got {tuple(b.shape)}")
+        raise ValueError(f"{op}: expected b of shape ({n}, 1), got {tuple(b.shape)}")
     return W @ A_prev + b, {"A_prev": A_prev, "W": W}
 
 

@@ -115,25 +115,26 @@ class Layer:
 
 
 class WeightLayer(Layer):
-    """A layer with a weight ``W`` and a bias ``b``, keyed ``W{l}``, ``b{l}`` (grads ``dW{l}``,
-    ``db{l}``); Dense and Conv2D are such layers."""
+    """A layer whose parameters are attributes named in ``keys``, keyed ``W{l}``, ``b{l}``
+    (grads ``dW{l}``, ``db{l}``, from the attributes ``dW``, ``db``); Dense and Conv2D are such
+    layers, and BatchNorm with ``keys = ("gamma", "beta")``."""
 
-    l: int
+    keys: tuple[str, ...] = ("W", "b")
     W: Array
     b: Array
     dW: Array = None
     db: Array = None
 
     def params(self) -> dict[str, Array]:
-        return {f"W{self.l}": self.W, f"b{self.l}": self.b}
+        return {f"{k}{self.l}": getattr(self, k) for k in self.keys}
 
     def set_params(self, params: dict[str, Array]) -> None:
-        self.W = params.get(f"W{self.l}", self.W)
-        self.b = params.get(f"b{self.l}", self.b)
+        for k in self.keys:
+            setattr(self, k, params.get(f"{k}{self.l}", getattr(self, k)))
 
     @property
     def grads(self) -> dict[str, Array]:
-        return {f"dW{self.l}": self.dW, f"db{self.l}": self.db}
+        return {f"d{k}{self.l}": getattr(self, f"d{k}") for k in self.keys}
 
 
 class Dense(WeightLayer):
@@ -170,13 +171,7 @@ class Dense(WeightLayer):
         return tuple(self.W.shape)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        n, n_prev = self.shape
-        if A_prev.ndim != 2 or A_prev.shape[0] != n_prev:
-            raise ValueError(
-                f"dense layer {self.l}: expected A_prev of shape ({n_prev}, m), "
-                f"got {tuple(A_prev.shape)}"
-            )
-        Z, cache = dense_forward(A_prev, self.W, self.b)
+        Z, cache = dense_forward(A_prev, self.W, self.b, op=f"dense layer {self.l}")
         A = self.g.forward(Z)
         self._cache = (cache, Z, A)
         DENSE_FORWARD.log(
@@ -228,7 +223,7 @@ class Dropout(Layer):
         return dropout_backward(dA, self.D, self.keep_prob)
 
 
-class BatchNorm(Layer):
+class BatchNorm(WeightLayer):
     """Batch-norm layer ``l`` with learned ``gamma{l}``, ``beta{l}`` and running statistics.
 
     Parameters
@@ -254,6 +249,8 @@ class BatchNorm(Layer):
     (['beta2', 'gamma2'], (3,))
     """
 
+    keys = ("gamma", "beta")
+
     def __init__(
         self,
         n: int,
@@ -277,17 +274,6 @@ class BatchNorm(Layer):
         self._cache: dict[str, Any] | None = None
         self.dgamma: Array = None
         self.dbeta: Array = None
-
-    def params(self) -> dict[str, Array]:
-        return {f"gamma{self.l}": self.gamma, f"beta{self.l}": self.beta}
-
-    def set_params(self, params: dict[str, Array]) -> None:
-        self.gamma = params.get(f"gamma{self.l}", self.gamma)
-        self.beta = params.get(f"beta{self.l}", self.beta)
-
-    @property
-    def grads(self) -> dict[str, Array]:
-        return {f"dgamma{self.l}": self.dgamma, f"dbeta{self.l}": self.dbeta}
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         want = 2 if self.layout == "dense" else 4
