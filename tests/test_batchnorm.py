@@ -85,8 +85,8 @@ def test_eps_inside_the_square_root():
     out, _ = batch_norm(Z, one, zero, eps=3.0)
     assert np.allclose(out, [[-0.5, 0.5]])  # (Z - 1) / sqrt(1 + 3)
     assert np.allclose(batch_norm_notes(Z, one, zero, eps=3.0), [[-0.25, 0.25]])  # / (1 + 3)
-    same, _ = batch_norm(Z, one, zero, eps=0.0)
-    assert np.allclose(same, batch_norm_notes(Z, one, zero, eps=0.0))
+    same, _ = batch_norm(Z, one, zero, eps=1e-12)  # eps must be > 0; a tiny one is var alone
+    assert np.allclose(same, batch_norm_notes(Z, one, zero, eps=1e-12))
 
 
 def test_layer_running_statistics_used_at_inference(rng):
@@ -173,7 +173,9 @@ def test_bad_shapes(Z, gamma, match):
 
 def test_bad_inputs_elsewhere():
     _, cache = batch_norm(np.ones((2, 3)) * np.arange(3), np.ones((2, 1)), np.zeros((2, 1)))
-    with pytest.raises(ValueError, match=r"dout must have Z's shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"^batch_norm_backward: dout must have the shape of Z \(2, 3\)"
+    ):
         batch_norm_backward(np.ones((3, 2)), cache)
     with pytest.raises(ValueError, match="running_var"):
         batch_norm_inference(
@@ -202,3 +204,89 @@ def test_runs_under_array_api_strict(rng, layout):
     np.testing.assert_allclose(
         np.asarray(inf), batch_norm_inference(Z, gamma, beta, gamma * 0, gamma * 0 + 1)
     )
+
+
+# -- the one door: every bad call is a ValueError that starts with the op's name ---------------
+
+Z2, G2, B2 = np.arange(6.0).reshape(2, 3), np.ones((2, 1)), np.zeros((2, 1))
+Z4, G4, B4 = np.arange(24.0).reshape(2, 2, 3, 2), np.ones(2), np.zeros(2)
+
+
+def _inference(Z=Z2, mean=B2, var=G2, eps=1e-5):
+    return lambda: batch_norm_inference(Z, G2, B2, mean, var, eps)
+
+
+BAD_CALLS = [  # (op, call)
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2, eps=0.0)),  # was NaN on a constant feature
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2, eps=-1e-5)),
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2, eps=float("nan"))),
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2, eps=float("inf"))),
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2, eps="1e-5")),
+    ("batch_norm", lambda: batch_norm(Z2[:, :1], G2, B2)),  # N = 1: was beta, dZ = 0
+    ("batch_norm", lambda: batch_norm(Z4[:1, :1, :1], G4, B4)),  # conv, N = 1 * 1 * 1
+    ("batch_norm", lambda: batch_norm(np.ones((2, 0)), G2, B2)),  # m = 0
+    ("batch_norm", lambda: batch_norm(np.ones((0, 2, 2, 2)), G4, B4)),
+    ("batch_norm", lambda: batch_norm(np.ones((2, 0, 2, 2)), G4, B4)),
+    ("batch_norm", lambda: batch_norm(Z2 * 1j, G2, B2)),
+    ("batch_norm", lambda: batch_norm(Z2, G2.astype(object), B2)),
+    ("batch_norm", lambda: batch_norm(Z2, G2, B2[:1])),
+    ("batch_norm", lambda: batch_norm(Z2[0], G2, B2)),
+    ("batch_norm_inference", _inference(eps=0)),
+    ("batch_norm_inference", _inference(var=-G2)),  # a negative variance
+    ("batch_norm_inference", _inference(var=G2 * np.nan)),
+    ("batch_norm_inference", _inference(var=G2 * np.inf)),
+    ("batch_norm_inference", _inference(var=np.ones(2))),
+    ("batch_norm_inference", _inference(mean=np.zeros((3, 1)))),
+    ("batch_norm_inference", _inference(Z=np.ones((2, 0)))),
+    ("batch_norm_inference", _inference(Z=Z2 * 1j)),
+    ("batch_norm_backward", lambda: batch_norm_backward(Z2.T, batch_norm(Z2, G2, B2)[1])),
+    ("batch_norm_backward", lambda: batch_norm_backward(Z2 * 1j, batch_norm(Z2, G2, B2)[1])),
+    ("batch_norm_notes", lambda: batch_norm_notes(Z2, G2, B2, eps=0.0)),
+    ("batch_norm_notes", lambda: batch_norm_notes(Z2[:, :1], G2, B2)),
+    ("batch_norm_notes", lambda: batch_norm_notes(Z2, G4, B4)),
+]
+
+
+@pytest.mark.parametrize("op, call", BAD_CALLS, ids=lambda v: v if isinstance(v, str) else "")
+def test_bad_call_is_one_value_error_naming_the_op(op, call):
+    with pytest.raises(ValueError, match=rf"^{op}: "):
+        call()
+
+
+def test_one_value_per_feature_says_what_to_do():
+    with pytest.raises(ValueError, match=r"N = 1 .*training=False.*larger batch"):
+        batch_norm(Z2[:, :1], G2, B2)
+    out, _ = batch_norm(Z4[:1], G4, B4)  # one example, but N = 2 * 3 values per channel
+    assert out.shape == (1, 2, 3, 2)
+    inference = batch_norm_inference(Z2[:, :1], G2, B2, B2, G2, 1e-5)  # one example is fine
+    assert np.allclose(inference, Z2[:, :1] / np.sqrt(1 + 1e-5))
+
+
+def test_tiny_eps_on_a_constant_feature_is_finite():
+    out, cache = batch_norm(np.ones((1, 4)), np.ones((1, 1)), np.zeros((1, 1)), eps=1e-12)
+    assert np.array_equal(out, np.zeros((1, 4)))
+    dZ, _, _ = batch_norm_backward(np.ones((1, 4)), cache)
+    assert np.isfinite(dZ).all()
+
+
+@pytest.mark.parametrize("layout", ["dense", "conv"])
+def test_keeps_the_dtype_of_Z(rng, layout):
+    Z, gamma, beta, dout, _ = _inputs(rng, layout)
+    Z32, dout32 = Z.astype(np.float32), dout.astype(np.float32)
+    out, cache = batch_norm(Z32, gamma, beta)  # float64 gamma, beta: cast to Z's dtype
+    grads = batch_norm_backward(dout32, cache)
+    inference = batch_norm_inference(Z32, gamma, beta, gamma * 0, gamma * 0 + 1)
+    assert {a.dtype for a in (out, *grads, inference)} == {np.dtype(np.float32)}
+    np.testing.assert_allclose(out, batch_norm(Z, gamma, beta)[0], rtol=1e-4, atol=1e-5)
+
+
+def test_lists_and_integers_come_in_as_float64():
+    out, _ = batch_norm([[1, 2, 3, 4]], [[1]], [[0]], eps=1e-12)
+    assert out.dtype == np.float64
+    assert np.round(out, 4).tolist() == [[-1.3416, -0.4472, 0.4472, 1.3416]]
+
+
+def test_nan_propagates():
+    Z = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 3.0]])
+    out, cache = batch_norm(Z, G2, B2)
+    assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()

@@ -17,6 +17,7 @@ from visualdl.engine.architectures import (
     VGG16,
     VGG16_INPUT,
     conv_layer_summary,
+    conv_multiplications,
     count_params,
     inception_cost,
     pool_output_size,
@@ -272,16 +273,176 @@ def test_same_with_stride_two():
 
 
 def test_other_bad_inputs(rng):
-    with pytest.raises(ValueError, match=r"Residual: main path gives \(1, 4, 4, 3\)"):
+    with pytest.raises(ValueError, match=r"^Residual layer 0: main path gives \(1, 4, 4, 3\)"):
         Residual([Conv2D(2, 3, 3, padding=1, rng=0)]).forward(np.ones((1, 4, 4, 2)))
-    with pytest.raises(ValueError, match=r"Flatten.*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"^Flatten layer 0: .*\(3, 4\)"):
         Flatten().forward(np.ones((3, 4)))
     with pytest.raises(ValueError, match="elementwise"):
         Conv2D(1, 1, 3, activation="softmax")
     with pytest.raises(ValueError, match="dense layout"):
         Activation("softmax").forward(np.ones((1, 2, 2, 1)))
-    with pytest.raises(ValueError, match="same m"):
+    with pytest.raises(ValueError, match=r"^Sequential\.fit: .*m = 3"):
         model = Sequential([Flatten(), Dense(4, 1, "sigmoid", rng=0)])
         model.fit(np.ones((3, 2, 2, 1)), np.ones((1, 4)), batch_size=2)
     with pytest.raises(ValueError, match="shape_chain"):
         shape_chain(LENET5, (32, 32))
+
+
+# -- the one door: every bad call is a ValueError that starts with the layer's (or op's) name ------
+
+V = np.ones((2, 6, 6, 1))  # a volume: m = 2 examples of 6 x 6 x 1
+
+
+def _forward(layer, A=V):
+    return lambda: layer.forward(A)
+
+
+def _backward(layer, dA, A=V):
+    """Forward ``A`` first (when given), then backward ``dA``."""
+
+    def run():
+        if A is not None:
+            layer.forward(A)
+        layer.backward(dA)
+
+    return run
+
+
+def _residual():
+    return Residual([Conv2D(1, 1, 3, padding="same", activation="identity", rng=0)])
+
+
+BAD_LAYER_CALLS = [  # (message start, call)
+    # backward before forward: was "'NoneType' object is not subscriptable", or dA.T (Flatten)
+    ("Conv2D layer 1", _backward(Conv2D(1, 2, 3, rng=0), np.ones((2, 4, 4, 2)), None)),
+    ("MaxPool2D layer 0", _backward(MaxPool2D(2), np.ones((2, 3, 3, 1)), None)),
+    ("AvgPool2D layer 0", _backward(AvgPool2D(2), np.ones((2, 3, 3, 1)), None)),
+    ("GlobalAvgPool layer 0", _backward(GlobalAvgPool(), np.ones((1, 2)), None)),
+    ("Flatten layer 0", _backward(Flatten(), np.ones((36, 2)), None)),
+    ("Activation layer 0", _backward(Activation("tanh"), V, None)),
+    ("Residual layer 0", _backward(_residual(), V, None)),
+    # upstream gradients of exactly the shape of what they differentiate
+    ("Conv2D layer 1", _backward(Conv2D(1, 2, 3, rng=0), np.ones((2, 4, 4, 1)))),
+    ("MaxPool2D layer 0", _backward(MaxPool2D(2), np.ones((2, 3, 3, 2)))),
+    ("AvgPool2D layer 0", _backward(AvgPool2D(3, 1), np.ones((2, 3, 3, 1)))),
+    ("GlobalAvgPool layer 0", _backward(GlobalAvgPool(), np.ones((2, 1)))),
+    ("Flatten layer 0", _backward(Flatten(), np.ones((2, 36)))),  # transposed
+    ("Flatten layer 0", _backward(Flatten(), np.ones((36, 1)))),
+    ("Activation layer 0", _backward(Activation("tanh"), np.ones((2, 6, 6)))),
+    ("Residual layer 0", _backward(_residual(), np.ones((1, 6, 6, 1)))),
+    ("MaxPool2D layer 0", _backward(MaxPool2D(2), np.ones((2, 3, 3, 1)) * 1j)),
+    # forward: a batch of at least one example, real numbers, the layout
+    ("Conv2D layer 1", _forward(Conv2D(1, 2, 3, rng=0), np.ones((0, 6, 6, 1)))),
+    ("Conv2D layer 1", _forward(Conv2D(1, 2, 3, rng=0), np.ones((6, 6, 1)))),
+    ("Conv2D layer 1", _forward(Conv2D(1, 2, 3, rng=0), V * 1j)),
+    ("Conv2D layer 1", _forward(Conv2D(2, 2, 3, rng=0))),  # channels
+    ("Conv2D layer 1", _forward(Conv2D(1, 2, 7, rng=0))),  # kernel larger than the input
+    ("MaxPool2D layer 0", _forward(MaxPool2D(2), np.ones((0, 6, 6, 1)))),
+    ("MaxPool2D layer 0", _forward(MaxPool2D(7))),
+    ("AvgPool2D layer 0", _forward(AvgPool2D(2), np.ones((2, 6, 6)))),
+    ("Flatten layer 0", _forward(Flatten(), np.ones((0, 2, 2, 1)))),
+    ("GlobalAvgPool layer 0", _forward(GlobalAvgPool(), np.ones((2, 0, 2, 1)))),
+    ("Activation layer 0", _forward(Activation("relu"), np.ones((0, 2, 2, 1)))),
+    ("Activation layer 0", _forward(Activation("relu"), np.ones((3, 0)))),
+    ("Activation layer 0", _forward(Activation("relu"), np.array(["a"]))),
+    ("Residual layer 0", _forward(_residual(), V * 1j)),
+    # hyper-parameters: ints in their ranges
+    ("Conv2D", lambda: Conv2D(0, 1, 3)),
+    ("Conv2D", lambda: Conv2D(1, 1, 0)),  # a 0x0 kernel made a 5x5 input 6x6
+    ("Conv2D", lambda: Conv2D(1, 1, 3.0)),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, stride=0)),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, dilation=True)),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, padding=-1)),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, init="zeros")),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, dtype=np.int32)),
+    ("Conv2D", lambda: Conv2D(1, 1, 3, dtype="complex64")),
+    ("MaxPool2D", lambda: MaxPool2D(0)),
+    ("MaxPool2D", lambda: MaxPool2D(2, 0)),
+    ("AvgPool2D", lambda: AvgPool2D(2.0)),
+    ("Conv2D layer 1", lambda: Conv2D(1, 1, 3).output_shape(0, 5)),
+    ("MaxPool2D layer 0", lambda: MaxPool2D(2).output_shape(5, 5, 0)),
+]
+
+
+@pytest.mark.parametrize("op, call", BAD_LAYER_CALLS, ids=lambda v: v if isinstance(v, str) else "")
+def test_bad_layer_call_is_one_value_error_naming_the_layer(op, call):
+    with pytest.raises(ValueError, match=rf"^{op}: "):
+        call()
+
+
+def test_layers_name_their_number_in_a_sequential():
+    model = Sequential([Conv2D(1, 2, 3, rng=0), MaxPool2D(2), Flatten(), Dense(8, 1, rng=1)])
+    model.forward(V)
+    with pytest.raises(ValueError, match=r"^MaxPool2D layer 1: dA must have the shape of A"):
+        model.layers[1].backward(np.ones((2, 4, 4, 2)))
+    with pytest.raises(ValueError, match=r"^Conv2D layer 1: A_prev has no examples"):
+        model.layers[0].forward(np.ones((0, 6, 6, 1)))
+
+
+def test_conv2d_dtype_float32_end_to_end(rng):
+    layer = Conv2D(1, 2, 3, padding=1, rng=0, dtype=np.float32)
+    assert layer.W.dtype == layer.b.dtype == np.float32
+    A = layer.forward(rng.normal(size=(2, 6, 6, 1)).astype(np.float32))
+    dA_prev = layer.backward(np.ones_like(A))
+    assert {a.dtype for a in (A, dA_prev, layer.dW, layer.db)} == {np.dtype(np.float32)}
+    W64 = Conv2D(1, 2, 3, padding=1, rng=0).W
+    np.testing.assert_allclose(layer.W, W64, rtol=1e-6)  # the same draw, rounded
+    for pool in (MaxPool2D(2), AvgPool2D(2), Flatten(), GlobalAvgPool(), Activation("tanh")):
+        out = pool.forward(A)
+        assert out.dtype == pool.backward(np.ones_like(out)).dtype == np.float32
+
+
+def test_max_pool_layer_propagates_nan():
+    X = np.ones((1, 4, 4, 1))
+    X[0, 0, 0, 0] = np.nan
+    A = MaxPool2D(2).forward(X)
+    assert np.isnan(A[0, 0, 0, 0]) and np.isnan(A).sum() == 1
+
+
+BAD_GEOMETRY = [  # the architecture helpers take ints in their ranges, like output_size
+    ("pool_output_size", lambda: pool_output_size(28, 0, 2)),
+    ("pool_output_size", lambda: pool_output_size(28, 2, 0)),
+    ("pool_output_size", lambda: pool_output_size(28, 2, 2, -1)),
+    ("pool_output_size", lambda: pool_output_size(28.0, 2, 2)),
+    ("pool_output_size", lambda: pool_output_size(1, 2, 2)),
+    ("pool_output_size_notes", lambda: pool_output_size_notes(28, 2, 0)),  # was ZeroDivision
+    ("pool_output_size_notes", lambda: pool_output_size_notes(0, 2, 2)),
+    ("same_padding", lambda: same_padding(7, 0)),
+    ("same_padding", lambda: same_padding(7, 3, 0)),
+    ("same_padding", lambda: same_padding(7, 3.5)),
+    ("conv_multiplications", lambda: conv_multiplications(28, 28, 192, 0, 32)),
+    ("conv_multiplications", lambda: conv_multiplications(28, -28, 192, 5, 32)),
+    ("conv_layer_summary", lambda: conv_layer_summary(6, 0)),
+    ("conv_layer_summary", lambda: conv_layer_summary(6, 3, -1)),
+    ("conv_layer_summary", lambda: conv_layer_summary(6, 3, 0, 0)),
+    ("conv_layer_summary", lambda: conv_layer_summary(6, 3, n_C=0)),
+    ("conv_layer_summary", lambda: conv_layer_summary(2, 3)),
+    ("inception_cost", lambda: inception_cost(f=0)),
+    ("inception_cost", lambda: inception_cost(bottleneck=1.5)),
+    ("shape_chain", lambda: shape_chain(LENET5, (32, 32, 0))),
+    ("shape_chain", lambda: shape_chain(LENET5, (32, 32.0, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "conv", "f": 0, "n": 6}], (32, 32, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "conv", "n": 6}], (32, 32, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "conv", "f": 3, "n": 6, "s": 0}], (8, 8, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "conv", "f": 3, "n": 6, "p": -1}], (8, 8, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "conv", "f": 9, "n": 6}], (8, 8, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "pool", "f": 2, "s": 0}], (8, 8, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "pool", "f": 2, "pool": "min"}], (8, 8, 1))),
+    ("shape_chain", lambda: shape_chain([{"kind": "fc", "n": 0}], (8, 8, 1))),
+    (
+        "shape_chain",
+        lambda: shape_chain([{"kind": "fc", "n": 3}, {"kind": "pool", "f": 2}], (8, 8, 1)),
+    ),
+    ("shape_chain", lambda: shape_chain([{"kind": "norm"}], (8, 8, 1))),
+]
+
+
+@pytest.mark.parametrize("op, call", BAD_GEOMETRY, ids=lambda v: v if isinstance(v, str) else "")
+def test_bad_geometry_is_one_value_error_naming_the_helper(op, call):
+    with pytest.raises(ValueError, match=rf"^{op}: "):
+        call()
+
+
+def test_shape_chain_names_the_layer():
+    with pytest.raises(ValueError, match=r"^shape_chain: conv2: f must be an int >= 1, got 0"):
+        shape_chain([{"kind": "conv", "f": 3, "n": 2}, {"kind": "conv", "f": 0, "n": 2}], (8, 8, 1))

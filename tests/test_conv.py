@@ -427,11 +427,11 @@ def test_bad_padding(padding):
 
 
 def test_bad_pool_arguments():
-    with pytest.raises(ValueError, match=r"max_pool2d: f and stride must be >= 1"):
+    with pytest.raises(ValueError, match=r"^max_pool2d: stride must be an int >= 1, got 0"):
         max_pool2d(np.zeros((1, 4, 4, 1)), 2, 0)
-    with pytest.raises(ValueError, match=r"avg_pool2d: X must be"):
+    with pytest.raises(ValueError, match=r"^avg_pool2d: X must be"):
         avg_pool2d(np.zeros((4, 4, 1)), 2, 2)
-    with pytest.raises(ValueError, match=r"conv_transpose2d: padding 2 leaves no output"):
+    with pytest.raises(ValueError, match=r"^conv_transpose2d: padding 2 leaves no output"):
         conv_transpose2d(np.zeros((1, 1, 1, 1)), np.zeros((3, 3, 1, 1)), np.zeros(1), 1, 2)
 
 
@@ -447,6 +447,184 @@ def test_conv_transpose2d_rejects_stride_zero():
     """A ValueError naming the op, not NumPy's 'slice step cannot be zero'."""
     with pytest.raises(ValueError, match="conv_transpose2d"):
         conv_transpose2d(np.ones((1, 2, 2, 1)), np.ones((2, 2, 1, 1)), np.zeros(1), 0)
+
+
+# -- the one door: every bad call is a ValueError that starts with the op's name -----------------
+
+X5, W3, B1 = np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), np.zeros(1)
+EMPTY = np.ones((0, 5, 5, 1))
+
+
+def _cache(forward, *args):
+    return forward(*args)[1]
+
+
+BAD_GEOMETRY = [  # (op, call): ints of the right range only, the rule named in the message
+    ("output_size", lambda: output_size(5, 3, 0, -1)),  # was -1 windows
+    ("output_size", lambda: output_size(5, 0)),  # was 6
+    ("output_size", lambda: output_size(5, 3, s=0)),  # was ZeroDivisionError
+    ("output_size", lambda: output_size(5, 3, p=-1)),
+    ("output_size", lambda: output_size(5, 3, d=0)),
+    ("output_size", lambda: output_size(0, 1)),
+    ("output_size", lambda: output_size(5, 3.0)),
+    ("output_size", lambda: output_size(5, True)),
+    ("output_size", lambda: output_size(5.0, 3)),
+    ("output_size", lambda: output_size(2, 3)),  # kernel larger than the input
+    ("resolve_padding", lambda: resolve_padding(-1, 3)),
+    ("resolve_padding", lambda: resolve_padding("full", 3)),
+    ("resolve_padding", lambda: resolve_padding("same", 0)),
+    ("resolve_padding", lambda: resolve_padding("same", 3, 0)),
+    ("resolve_padding", lambda: resolve_padding("same", 3, 2)),
+    ("resolve_padding", lambda: resolve_padding(1, 3, d=1.5)),
+    ("window_starts", lambda: window_starts(5, 0)),
+    ("window_starts", lambda: window_starts(5, 3, s=0)),
+    ("window_starts", lambda: window_starts(5, 3, p=-1)),
+    ("windows", lambda: windows(5, 5, 0)),
+    ("windows", lambda: windows(5, 0, 3)),
+    ("windows", lambda: windows(5, 5, 3, s=0)),
+    ("windows", lambda: windows(5, 5, 3, d=False)),
+]
+
+BAD_CONV = [
+    ("conv2d", lambda: conv2d(EMPTY, W3, B1)),  # m = 0: was a NaN dW in the backward
+    ("conv2d", lambda: conv2d(np.ones((1, 0, 5, 1)), W3, B1)),
+    ("conv2d", lambda: conv2d(X5, np.ones((0, 0, 1, 1)), B1)),  # was a 6x6 output
+    ("conv2d", lambda: conv2d(X5, np.ones((3, 2, 1, 1)), B1)),
+    ("conv2d", lambda: conv2d(X5, np.ones((3, 3, 1, 0)), np.zeros(0))),
+    ("conv2d", lambda: conv2d(X5 * 1j, W3, B1)),
+    ("conv2d", lambda: conv2d(X5, W3.astype(object), B1)),
+    ("conv2d", lambda: conv2d(X5, W3, np.zeros(2))),
+    ("conv2d", lambda: conv2d(X5, W3, B1, 1.0)),
+    ("conv2d", lambda: conv2d(X5, W3, B1, True)),
+    ("conv2d", lambda: conv2d(X5, W3, B1, 1, 0, 0)),
+    ("conv2d", lambda: conv2d(X5, W3, B1, 1, 1.5)),
+    ("conv2d", lambda: conv2d(X5, np.ones((7, 7, 1, 1)), B1)),
+    ("conv2d_backward", lambda: conv2d_backward(np.ones((1, 3, 3, 2)), _cache(conv2d, X5, W3, B1))),
+    ("conv2d_backward", lambda: conv2d_backward(np.ones((3, 3, 1)), _cache(conv2d, X5, W3, B1))),
+    (
+        "conv2d_backward",
+        lambda: conv2d_backward(np.ones((1, 3, 3, 1)) * 1j, _cache(conv2d, X5, W3, B1)),
+    ),
+    ("conv_transpose2d", lambda: conv_transpose2d(EMPTY, W3, B1)),
+    ("conv_transpose2d", lambda: conv_transpose2d(X5, np.ones((0, 0, 1, 1)), B1)),
+    ("conv_transpose2d", lambda: conv_transpose2d(X5, W3, B1, 0)),
+    ("conv_transpose2d", lambda: conv_transpose2d(X5, W3, B1, 1, -1)),
+    ("conv_transpose2d", lambda: conv_transpose2d(X5, W3, B1, 1, 1.0)),
+    ("conv_transpose2d", lambda: conv_transpose2d(X5, W3, np.zeros(3))),
+    (
+        "conv_transpose2d_backward",
+        lambda: conv_transpose2d_backward(X5, _cache(conv_transpose2d, X5, W3, B1)),
+    ),
+    ("max_pool2d", lambda: max_pool2d(EMPTY)),
+    ("max_pool2d", lambda: max_pool2d(X5, 0)),
+    ("max_pool2d", lambda: max_pool2d(X5, 2, 0)),
+    ("max_pool2d", lambda: max_pool2d(X5, 2.0)),
+    ("max_pool2d", lambda: max_pool2d(X5, 6)),
+    ("max_pool2d", lambda: max_pool2d(X5[0])),
+    (
+        "max_pool2d_backward",
+        lambda: max_pool2d_backward(np.ones((1, 3, 3, 1)), _cache(max_pool2d, X5)),
+    ),
+    ("max_pool2d_backward", lambda: max_pool2d_backward(np.ones(1), _cache(max_pool2d, X5))),
+    ("avg_pool2d", lambda: avg_pool2d(EMPTY)),
+    ("avg_pool2d", lambda: avg_pool2d(X5, 2, -1)),
+    ("avg_pool2d", lambda: avg_pool2d(X5, True)),
+    (
+        "avg_pool2d_backward",
+        lambda: avg_pool2d_backward(np.ones((1, 2, 2, 2)), _cache(avg_pool2d, X5)),
+    ),
+]
+
+BAD_LOOPS = [  # the oracles take their input through the same door
+    ("conv2d_loop", lambda: conv2d_loop(EMPTY, W3, B1)),
+    ("conv2d_loop", lambda: conv2d_loop(X5, np.ones((0, 0, 1, 1)), B1)),
+    ("conv2d_loop", lambda: conv2d_loop(X5, W3, B1, 0)),
+    ("conv2d_loop", lambda: conv2d_loop(X5, W3, B1, 1, -1)),
+    ("conv2d_backward_loop", lambda: conv2d_backward_loop(np.ones((1, 4, 4, 1)), X5, W3)),
+    ("conv2d_backward_loop", lambda: conv2d_backward_loop(np.ones((1, 3, 3, 1)), EMPTY, W3)),
+    ("conv2d_backward_loop", lambda: conv2d_backward_loop(np.ones((1, 3, 3, 1)), X5, W3, 1, 0, 0)),
+    ("conv_transpose2d_loop", lambda: conv_transpose2d_loop(EMPTY, W3, B1)),
+    ("conv_transpose2d_loop", lambda: conv_transpose2d_loop(X5, W3, B1, 0)),
+    ("conv_transpose2d_loop", lambda: conv_transpose2d_loop(X5, np.ones((2, 3, 1, 1)), B1)),
+    ("conv_transpose2d_loop", lambda: conv_transpose2d_loop(np.ones((1, 1, 1, 1)), W3, B1, 1, 2)),
+    ("max_pool2d_loop", lambda: max_pool2d_loop(EMPTY)),
+    ("max_pool2d_loop", lambda: max_pool2d_loop(X5, 0)),
+    ("avg_pool2d_loop", lambda: avg_pool2d_loop(X5, 2, 0)),
+    ("max_pool2d_backward_loop", lambda: max_pool2d_backward_loop(np.ones((1, 3, 3, 1)), X5)),
+    ("max_pool2d_backward_loop", lambda: max_pool2d_backward_loop(np.ones((1, 2, 2, 1)), X5, 2, 0)),
+    ("avg_pool2d_backward_loop", lambda: avg_pool2d_backward_loop(np.ones((1, 3, 3, 1)), X5.shape)),
+    (
+        "avg_pool2d_backward_loop",
+        lambda: avg_pool2d_backward_loop(np.ones((0, 2, 2, 1)), (0, 5, 5, 1)),
+    ),
+    (
+        "avg_pool2d_backward_loop",
+        lambda: avg_pool2d_backward_loop(np.ones((1, 2, 2, 1)), (5, 5, 1)),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "op, call", BAD_GEOMETRY + BAD_CONV + BAD_LOOPS, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_bad_call_is_one_value_error_naming_the_op(op, call):
+    with pytest.raises(ValueError, match=rf"^{op}: "):
+        call()
+
+
+def test_lists_and_integers_come_in_as_float64():
+    Z, cache = conv2d([[[[1], [2]], [[3], [4]]]], [[[[1]]]], [0])
+    assert Z.dtype == np.float64 and Z[0, :, :, 0].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    dX, _, _ = conv2d_backward(np.ones((1, 2, 2, 1), dtype=np.int64), cache)
+    assert dX.dtype == np.float64
+    assert max_pool2d(np.arange(16).reshape(1, 4, 4, 1))[0].dtype == np.float64
+
+
+def test_float32_stays_float32(rng):
+    """Every op and loop keeps float32 end to end (padding and accumulators included)."""
+    f32 = np.float32
+    X = rng.standard_normal((2, 5, 5, 2)).astype(f32)
+    W, b = rng.standard_normal((3, 3, 2, 3)).astype(f32), np.zeros(3, f32)
+    Z, cache = conv2d(X, W, b, 2, 1)
+    outs = [Z, *conv2d_backward(np.ones_like(Z), cache), conv2d_loop(X, W, b, 2, 1)]
+    outs += conv2d_backward_loop(np.ones_like(Z), X, W, 2, 1)
+    Y, cache = conv_transpose2d(X, W[:, :, :, :2].transpose(0, 1, 3, 2), b[:2] * 0, 2, 1)
+    outs += [Y, conv_transpose2d_loop(X, W[:, :, :, :2].transpose(0, 1, 3, 2), b[:2], 2, 1)]
+    outs += conv_transpose2d_backward(np.ones_like(Y), cache)
+    for forward, backward, _ in POOL.values():
+        A, cache = forward(X, 2, 1)
+        outs += [A, backward(np.ones_like(A), cache)]
+    outs += [max_pool2d_loop(X, 2, 1), avg_pool2d_loop(X, 2, 1)]
+    A = np.ones((2, 4, 4, 2), f32)
+    outs += [max_pool2d_backward_loop(A, X, 2, 1), avg_pool2d_backward_loop(A, X.shape, 2, 1)]
+    assert [o.dtype for o in outs] == [np.dtype(f32)] * len(outs)
+
+
+def test_max_pool_propagates_nan_and_routes_it_like_the_loop():
+    """A window holding NaN pools to NaN (never a number), fast and loop alike; its gradient
+    goes to the window's first NaN in both."""
+    X = np.arange(16.0).reshape(1, 4, 4, 1)
+    X[0, 0, 1, 0] = X[0, 3, 2, 0] = X[0, 3, 3, 0] = np.nan
+    X[0, 2, 2, 0] = np.inf
+    A, cache = max_pool2d(X, 2, 2)
+    loop = max_pool2d_loop(X, 2, 2)
+    assert np.isnan(A[0, :, :, 0]).tolist() == [[True, False], [False, True]]
+    np.testing.assert_array_equal(A, loop)
+    dA = np.arange(1.0, 5.0).reshape(1, 2, 2, 1)
+    dX = max_pool2d_backward(dA, cache)
+    np.testing.assert_array_equal(dX, max_pool2d_backward_loop(dA, X, 2, 2))
+    assert dX[0, 0, 1, 0] == 1.0 and dX[0, 3, 2, 0] == 4.0 and dX[0, 2, 2, 0] == 0.0
+
+
+def test_nan_propagates_through_conv_and_average_pooling():
+    X = np.ones((1, 4, 4, 1))
+    X[0, 0, 0, 0] = np.nan
+    Z, cache = conv2d(X, np.ones((2, 2, 1, 1)), np.zeros(1))
+    assert np.isnan(Z[0, 0, 0, 0]) and not np.isnan(Z[0, 1:, 1:]).any()
+    assert np.isnan(avg_pool2d(X)[0][0, 0, 0, 0])
+    dX, dW, _ = conv2d_backward(np.ones_like(Z), cache)
+    assert np.isnan(dW).tolist() == [[[[True]], [[False]]], [[[False]], [[False]]]]
+    assert not np.isnan(dX).any()  # dX reads dZ and W only
 
 
 # -- the fast path never calls the loop ------------------------------------------------------------

@@ -240,7 +240,7 @@ def test_dropout_backward_matches_finite_differences(rng):
 
 @pytest.mark.parametrize("keep_prob", [0.0, -0.1, 1.5, float("nan")])
 def test_keep_prob_outside_0_1_is_rejected(keep_prob):
-    with pytest.raises(ValueError, match=r"keep_prob must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"keep_prob must be (a finite number )?in \(0, 1\]"):
         regularization.dropout_forward(np.ones((2, 2)), keep_prob, np.random.default_rng(0))
 
 
@@ -250,7 +250,9 @@ def test_bce_rejects_labels_outside_0_1():
 
 
 def test_losses_reject_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"mse: predictions and labels .* \(1, 3\) and \(1, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"mse: labels Y must have the shape of A \(1, 3\), got \(1, 4\)"
+    ):
         losses.mse(np.zeros((1, 3)), np.zeros((1, 4)))
 
 
@@ -261,5 +263,5 @@ def test_losses_reject_nan():
 
 def test_dense_rejects_wrong_input_shape():
     layer = Dense(3, 2, rng=0, l=4)
-    with pytest.raises(ValueError, match=r"dense layer 4: expected A_prev of shape \(3, m\)"):
+    with pytest.raises(ValueError, match=r"Dense layer 4: expected A_prev of shape \(3, m\)"):
         layer.forward(np.zeros((2, 5)))

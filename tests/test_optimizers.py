@@ -246,12 +246,38 @@ def test_adamw_without_decay_is_adam():
     assert all(np.array_equal(a[k], w[k]) for k in params)
 
 
-def test_adamw_decays_weights_not_biases():
+def test_adamw_decays_every_key_but_those_named_no_decay():
     params = {"W1": np.array([[1.0, -2.0]]), "b1": np.array([[0.5]])}
     zero = {"dW1": np.zeros((1, 2)), "db1": np.zeros((1, 1))}  # Adam's own step is then 0
-    new, _ = step("adamw", params, zero, None, {"lr": 0.1, "weight_decay": 0.5})
+    hyper = {"lr": 0.1, "weight_decay": 0.5}
+    new, _ = step("adamw", params, zero, None, hyper, no_decay={"b1"})
     np.testing.assert_allclose(new["W1"], params["W1"] * (1 - 0.1 * 0.5))
     np.testing.assert_array_equal(new["b1"], params["b1"])
+    every, _ = step("adamw", params, zero, None, hyper)  # like PyTorch without param groups
+    np.testing.assert_allclose(every["b1"], params["b1"] * (1 - 0.1 * 0.5))
+
+
+def test_layers_declare_what_weight_decay_leaves_alone():
+    from visualdl.engine import BatchNorm, Conv2D, Dense, Flatten, Sequential
+
+    model = Sequential(
+        [Conv2D(1, 2, 3, rng=0), BatchNorm(2, layout="conv"), Flatten(), Dense(8, 1, "sigmoid")]
+    )
+    assert model.no_decay() == {"b1", "gamma2", "beta2", "b3"}  # not the first letter of a key
+    assert set(model.params) - model.no_decay() == {"W1", "W3"}
+
+
+def test_the_logistic_surfaces_bias_is_not_decayed():
+    from visualdl.engine.descent import minimize
+    from visualdl.engine.surfaces import get
+
+    flat = get("bowl").__class__(
+        **{**get("logistic").__dict__, "grad": lambda x, y: (0 * x, 0 * y)}
+    )
+    path = minimize(flat, Optimizer("adamw", lr=0.1, weight_decay=0.5), steps=1)
+    x0, y0 = flat.start
+    assert path.params["x"][1] == pytest.approx(x0 * (1 - 0.05))
+    assert path.params["y"][1] == y0
 
 
 def test_adamw_decay_is_decoupled_from_the_gradient_scale():
@@ -287,9 +313,9 @@ def test_model_fit_accepts_optimizer_names():
 @pytest.mark.parametrize(
     "name, hyper, match",
     [
-        ("gd", {"lr": 0.0}, r"gd: learning rate lr must be > 0, got 0.0"),
-        ("adam", {"lr": -0.1}, r"adam: learning rate lr must be > 0, got -0.1"),
-        ("gd", {"lr": float("nan")}, r"lr must be > 0"),
+        ("gd", {"lr": 0.0}, r"gd: lr must be > 0, got 0.0"),
+        ("adam", {"lr": -0.1}, r"adam: lr must be > 0, got -0.1"),
+        ("gd", {"lr": float("nan")}, r"gd: lr must be a finite number > 0, got nan"),
         ("momentum", {"beta": 1.0}, r"momentum: beta must be in \[0, 1\), got 1.0"),
         ("rmsprop", {"beta": -0.1}, r"rmsprop: beta must be in \[0, 1\)"),
         ("adam", {"beta1": 1.0}, r"adam: beta1 must be in \[0, 1\)"),
@@ -298,7 +324,7 @@ def test_model_fit_accepts_optimizer_names():
         ("adam", {"eps": -1e-8}, r"adam: eps must be > 0"),
         ("adamw", {"weight_decay": -0.1}, r"weight_decay must be >= 0"),
         ("momentum", {"form": "heavy-ball"}, r"form must be 'ema' or 'classic'"),
-        ("adamax", {}, r"optimizer: expected one of \[.*'adam'.*\], got 'adamax'"),
+        ("adamax", {}, r"Optimizer: expected one of \[.*'adam'.*\], got 'adamax'"),
         ("gd", {"beta": 0.9}, r"gd: unknown hyper-parameter\(s\) \['beta'\]"),
         ("adam", {"momentum": 0.9}, r"adam: unknown hyper-parameter"),
     ],
@@ -431,7 +457,7 @@ def test_minimize_converging_runs_report_no_divergence(name):
 def test_minimize_reaches_the_bowl_minimum_and_rejects_zero_steps():
     path = minimize(get("bowl"), Optimizer("momentum", lr=0.5), steps=300)
     assert path.loss[-1] < 1e-8 and path.loss[-1] < path.loss[0]
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="minimize: steps must be an int >= 1"):
         minimize(get("bowl"), Optimizer("gd"), steps=0)
 
 
@@ -476,7 +502,7 @@ def test_mini_batches_none_is_one_unshuffled_batch_and_bad_sizes_raise():
     assert len(mini_batches(X, Y, 1, np.random.default_rng(0))) == 10
     assert len(mini_batches(X, Y, 64, np.random.default_rng(0))) == 1
     for bad in (0, -3):
-        with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
             mini_batches(X, Y, bad, np.random.default_rng(0))
     with pytest.raises(ValueError, match="same m"):
         mini_batches(X, Y[:, :5], 2, np.random.default_rng(0))

@@ -159,7 +159,7 @@ def test_trajectory_keys_and_exactness():
     assert all(isinstance(e, sp.Rational) for e in s["SdW1"])  # S is exact
 
 
-def _rmsprop_eps_inside(name, params, grads, state, hyper):
+def _rmsprop_eps_inside(name, params, grads, state, hyper, no_decay=()):
     hyper = check_hyper(name, hyper)
     state = dict(state or {"t": 0, **{"Sd" + k: np.zeros_like(v) for k, v in params.items()}})
     state["t"] += 1
@@ -171,21 +171,18 @@ def _rmsprop_eps_inside(name, params, grads, state, hyper):
     return new, state
 
 
-def _adamw_decaying_biases(name, params, grads, state, hyper):
-    hyper = check_hyper(name, hyper)
-    new, state = engine_step("adamw", params, grads, state, hyper)
-    new["b1"] = new["b1"] - hyper["lr"] * hyper["weight_decay"] * params["b1"]
-    return new, state
+def _adamw_decaying_biases(name, params, grads, state, hyper, no_decay=()):
+    return engine_step("adamw", params, grads, state, hyper)  # ignores what is exempt
 
 
-def _renamed_state(name, params, grads, state, hyper):
+def _renamed_state(name, params, grads, state, hyper, no_decay=()):
     if state is not None:
         state = {k.replace("v_", "Vd"): v for k, v in state.items()}
-    new, state = engine_step(name, params, grads, state, hyper)
+    new, state = engine_step(name, params, grads, state, hyper, no_decay)
     return new, {k.replace("Vd", "v_"): v for k, v in state.items()}
 
 
-def _without_decay(name, params, grads, state, hyper):
+def _without_decay(name, params, grads, state, hyper, no_decay=()):
     hyper = {k: v for k, v in hyper.items() if k != "weight_decay"}
     return engine_step("adam", params, grads, state, hyper)
 
@@ -194,13 +191,13 @@ def _without_decay(name, params, grads, state, hyper):
     "name, broken",
     [
         ("adam", lambda n, *a: engine_step("adam_notes", *a)),  # S corrected with beta1
-        ("adam", lambda n, p, g, s, h: engine_step("adamw", p, g, s, h)),  # decays weights
+        ("adam", lambda n, p, g, s, h, nd=(): engine_step("adamw", p, g, s, h, nd)),  # decays
         ("adamw", _without_decay),
         ("adamw", _adamw_decaying_biases),
         ("rmsprop", _rmsprop_eps_inside),
-        ("adagrad", lambda n, p, g, s, h: engine_step("rmsprop", p, g, s, h)),  # forgets
+        ("adagrad", lambda n, p, g, s, h, nd=(): engine_step("rmsprop", p, g, s, h)),  # forgets
         ("nesterov", lambda n, *a: engine_step("momentum", *a)),  # no look-ahead
-        ("momentum", lambda n, p, g, s, h: engine_step(n, p, g, s, {**h, "form": "ema"})),
+        ("momentum", lambda n, p, g, s, h, nd=(): engine_step(n, p, g, s, {**h, "form": "ema"})),
         ("momentum", lambda n, *a: engine_step("nesterov", *a)),
         ("adam", _renamed_state),  # state not named VdW1 as in the notes
     ],

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visualdl.backend import array_module
+from visualdl.engine.checks import check_ndim, gradient, number, real_array
 
 __all__ = [
     "ACTIVATIONS",
@@ -37,8 +38,19 @@ __all__ = [
 Array = Any
 
 
+def _in(op: str, Z: Any) -> Array:
+    return real_array(op, "Z", Z)
+
+
+def _step(Z: Array, low: Any, high: Any) -> Array:
+    """``high`` where Z > 0, ``low`` where Z <= 0 and NaN where Z is NaN (never a number)."""
+    xp = array_module(Z)
+    return xp.where(Z > 0, high, xp.where(Z <= 0, low, Z))
+
+
 def sigmoid(Z: Array) -> Array:
     """sigma(Z) = 1 / (1 + e^-Z), computed without overflow: e^-|Z| never exceeds 1."""
+    Z = _in("sigmoid", Z)
     xp = array_module(Z)
     E = xp.exp(-xp.abs(Z))
     return xp.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
@@ -46,31 +58,33 @@ def sigmoid(Z: Array) -> Array:
 
 def sigmoid_prime(Z: Array) -> Array:
     """sigma'(Z) = sigma(Z) (1 - sigma(Z))."""
-    S = sigmoid(Z)
+    S = sigmoid(real_array("sigmoid_prime", "Z", Z))
     return S * (1.0 - S)
 
 
 def tanh(Z: Array) -> Array:
     """tanh(Z) = (e^Z - e^-Z) / (e^Z + e^-Z)."""
+    Z = _in("tanh", Z)
     return array_module(Z).tanh(Z)
 
 
 def tanh_prime(Z: Array) -> Array:
     """tanh'(Z) = 1 - tanh(Z)^2."""
-    T = tanh(Z)
+    T = tanh(real_array("tanh_prime", "Z", Z))
     return 1.0 - T * T
 
 
 def relu(Z: Array) -> Array:
-    """ReLU(Z) = max(0, Z)."""
-    xp = array_module(Z)
-    return xp.where(Z > 0, Z, xp.zeros_like(Z))
+    """ReLU(Z) = max(0, Z); NaN stays NaN."""
+    Z = _in("relu", Z)
+    return _step(Z, array_module(Z).zeros_like(Z), Z)
 
 
 def relu_prime(Z: Array) -> Array:
-    """ReLU'(Z) = 1 where Z > 0 else 0 (0 at Z = 0, as in the notes)."""
+    """ReLU'(Z) = 1 where Z > 0 else 0 (0 at Z = 0, as in the notes); NaN stays NaN."""
+    Z = _in("relu_prime", Z)
     xp = array_module(Z)
-    return xp.where(Z > 0, xp.ones_like(Z), xp.zeros_like(Z))
+    return _step(Z, xp.zeros_like(Z), xp.ones_like(Z))
 
 
 LEAKY_SLOPE = 0.01
@@ -78,23 +92,27 @@ LEAKY_SLOPE = 0.01
 
 def leaky_relu(Z: Array, alpha: float = LEAKY_SLOPE) -> Array:
     """LeakyReLU(Z) = Z where Z > 0 else alpha Z (alpha = 0.01)."""
-    xp = array_module(Z)
-    return xp.where(Z > 0, Z, alpha * Z)
+    Z = _in("leaky_relu", Z)
+    alpha = number("leaky_relu", "alpha", alpha, "[0, 1)")
+    return _step(Z, alpha * Z, Z)
 
 
 def leaky_relu_prime(Z: Array, alpha: float = LEAKY_SLOPE) -> Array:
     """LeakyReLU'(Z) = 1 where Z > 0 else alpha."""
-    xp = array_module(Z)
-    return xp.where(Z > 0, xp.ones_like(Z), alpha * xp.ones_like(Z))
+    Z = _in("leaky_relu_prime", Z)
+    alpha = number("leaky_relu_prime", "alpha", alpha, "[0, 1)")
+    ones = array_module(Z).ones_like(Z)
+    return _step(Z, alpha * ones, ones)
 
 
 def identity(Z: Array) -> Array:
     """g(Z) = Z (a linear output layer)."""
-    return Z
+    return _in("identity", Z)
 
 
 def identity_prime(Z: Array) -> Array:
     """g'(Z) = 1."""
+    Z = _in("identity_prime", Z)
     return array_module(Z).ones_like(Z)
 
 
@@ -104,13 +122,23 @@ def softmax(Z: Array) -> Array:
     Shapes: Z (k, m) -> A (k, m); each column of A sums to 1. Subtracting the column maximum
     changes nothing mathematically and keeps ``exp`` from overflowing.
     """
+    Z = _in("softmax", Z)
+    check_ndim("softmax", "Z", Z, 2, "(k, m)")
     xp = array_module(Z)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
     return E / xp.sum(E, axis=0, keepdims=True)
 
 
+def _upstream(op: str, dA: Any, Z: Any) -> tuple[Array, Array]:
+    """``(dA, Z)`` as real arrays, dA exactly Z's shape."""
+    Z = real_array(op, "Z", Z)
+    return gradient(op, "dA", dA, "Z", Z), Z
+
+
 def softmax_backward(dA: Array, Z: Array, A: Array) -> Array:
     """dZ = A * (dA - sum_k(dA_k A_k)) per column: the softmax Jacobian applied to dA."""
+    dA, Z = _upstream("softmax_backward", dA, Z)
+    A = gradient("softmax_backward", "A", A, "Z", Z)
     xp = array_module(dA)
     return A * (dA - xp.sum(dA * A, axis=0, keepdims=True))
 
@@ -127,7 +155,12 @@ class Activation:
 
 
 def _elementwise(name: str, g: Callable, g_prime: Callable) -> Activation:
-    return Activation(name, g, lambda dA, Z, A: dA * g_prime(Z), g_prime)
+    def backward(dA: Array, Z: Array, A: Array) -> Array:
+        """dZ = dA * g'(Z), dA exactly Z's shape."""
+        dA, Z = _upstream(f"{name}_backward", dA, Z)
+        return dA * g_prime(Z)
+
+    return Activation(name, g, backward, g_prime)
 
 
 ACTIVATIONS: dict[str, Activation] = {

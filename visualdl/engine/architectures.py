@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from visualdl.engine.conv import output_size, resolve_padding
+from visualdl.engine.checks import integer
+from visualdl.engine.conv import _output_size, _resolve_padding
 
 __all__ = [
     "ALEXNET",
@@ -128,6 +129,9 @@ def conv_multiplications(n_H: int, n_W: int, n_C_prev: int, f: int, n_C: int) ->
     >>> conv_multiplications(28, 28, 192, 5, 32)
     120422400
     """
+    op = "conv_multiplications"
+    sizes = {"n_H": n_H, "n_W": n_W, "n_C_prev": n_C_prev, "f": f, "n_C": n_C}
+    n_H, n_W, n_C_prev, f, n_C = (integer(op, k, v) for k, v in sizes.items())
     return n_H * n_W * n_C * f * f * n_C_prev
 
 
@@ -146,8 +150,11 @@ def conv_layer_summary(
     >>> conv_layer_summary(32, 5, n_C_prev=1, n_C=6)["params"]
     156
     """
-    p = resolve_padding(p, f, s)
-    n_out = output_size(n, f, p, s)
+    op = "conv_layer_summary"
+    n, f, s = integer(op, "n", n), integer(op, "f", f), integer(op, "s", s)
+    n_C_prev, n_C = integer(op, "n_C_prev", n_C_prev), integer(op, "n_C", n_C)
+    p = _resolve_padding(op, p, f, s, 1)
+    n_out = _output_size(op, n, f, p, s, 1)
     weights = f * f * n_C_prev * n_C
     return {
         "n_out": n_out,
@@ -166,16 +173,22 @@ def pool_output_size(n: int, f: int, s: int, p: int = 0) -> int:
     >>> pool_output_size(28, 2, 2)
     14
     """
-    return output_size(n, f, p, s)
+    op = "pool_output_size"
+    n, f, s = integer(op, "n", n), integer(op, "f", f), integer(op, "s", s)
+    p = integer(op, "p", p, 0)
+    return _output_size(op, n, f, p, s, 1)
 
 
 def pool_output_size_notes(n: int, f: int, s: int) -> float:
     """The notes' WRONG pooling size ``(n + f - 1) / s`` (A34), kept for the "common
-    mistakes" figure: it disagrees with the notes' own chains.
+    mistakes" figure: it disagrees with the notes' own chains. The formula is the notes'; its
+    inputs are checked like :func:`pool_output_size`'s.
 
     >>> pool_output_size_notes(28, 2, 2), pool_output_size_notes(55, 3, 2)
     (14.5, 28.5)
     """
+    op = "pool_output_size_notes"
+    n, f, s = integer(op, "n", n), integer(op, "f", f), integer(op, "s", s)
     return (n + f - 1) / s
 
 
@@ -186,6 +199,8 @@ def same_padding(n: int, f: int, s: int = 1) -> float:
     >>> same_padding(7, 3), same_padding(7, 3, 2), same_padding(32, 5, 2)
     (1.0, 4.0, 17.5)
     """
+    op = "same_padding"
+    n, f, s = integer(op, "n", n), integer(op, "f", f), integer(op, "s", s)
     return ((n - 1) * s - n + f) / 2
 
 
@@ -207,37 +222,65 @@ def shape_chain(spec: Spec, input_shape: tuple[int, ...]) -> list[Row]:
     >>> [r.shape for r in shape_chain(ALEXNET, ALEXNET_INPUT)][-4:]
     [(6, 6, 256), (4096,), (4096,), (1000,)]
     """
-    if len(input_shape) != 3 or min(input_shape) < 1:
-        raise ValueError(f"shape_chain: input_shape must be (n_H, n_W, n_C), got {input_shape}")
-    rows = [Row("input", "input", tuple(input_shape), 0, 0)]
-    shape: tuple[int, ...] = tuple(input_shape)
+    return _chain("shape_chain", spec, input_shape)
+
+
+def _chain(op: str, spec: Spec, input_shape: tuple[int, ...]) -> list[Row]:
+    """:func:`shape_chain`, its errors naming ``op``."""
+    if not isinstance(input_shape, tuple | list) or len(input_shape) != 3:
+        raise ValueError(f"{op}: input_shape must be (n_H, n_W, n_C), got {input_shape!r}")
+    shape: tuple[int, ...] = tuple(integer(op, "input_shape", n) for n in input_shape)
+    rows = [Row("input", "input", shape, 0, 0)]
     counts: dict[str, int] = {}
     for layer in spec:
-        kind = layer["kind"]
+        kind = layer.get("kind")
         counts[kind] = counts.get(kind, 0) + 1
         name = layer.get("name", f"{kind}{counts[kind]}")
-        if kind in ("conv", "pool") and len(shape) != 3:
-            raise ValueError(f"shape_chain: {name} needs a volume, got shape {shape}")
-        if kind == "conv":
-            n_H, n_W, n_C_prev = shape
-            f, s, p, n_C = layer["f"], layer.get("s", 1), layer.get("p", 0), layer["n"]
-            shape = (output_size(n_H, f, p, s), output_size(n_W, f, p, s), n_C)
-            params = f * f * n_C_prev * n_C + n_C
-            mults = conv_multiplications(shape[0], shape[1], n_C_prev, f, n_C)
-        elif kind == "pool":
-            f, s = layer["f"], layer.get("s", layer["f"])
-            shape = (pool_output_size(shape[0], f, s), pool_output_size(shape[1], f, s), shape[2])
-            params = mults = 0
-        elif kind == "fc":
-            n_prev = 1
-            for k in shape:
-                n_prev *= k
-            shape = (layer["n"],)
-            params, mults = layer["n"] * n_prev + layer["n"], layer["n"] * n_prev
-        else:
-            raise ValueError(f"shape_chain: kind must be conv, pool or fc, got {kind!r}")
+        if kind not in _ROWS:
+            raise ValueError(f"{op}: kind must be conv, pool or fc, got {kind!r}")
+        if kind != "fc" and len(shape) != 3:
+            raise ValueError(f"{op}: {name} needs a volume, got shape {shape}")
+        shape, params, mults = _ROWS[kind](f"{op}: {name}", layer, shape)
         rows.append(Row(name, kind, shape, params, mults))
     return rows
+
+
+def _field(op: str, layer: dict[str, Any], key: str, default: Any = None, low: int = 1) -> int:
+    """``layer[key]`` (or ``default``) as an int ``>= low``."""
+    if key not in layer and default is None:
+        raise ValueError(f"{op}: needs {key!r}, got {layer!r}")
+    return integer(op, key, layer.get(key, default), low)
+
+
+def _conv_row(op: str, layer: dict[str, Any], shape: tuple[int, ...]) -> tuple[tuple, int, int]:
+    """``(shape, params, multiplications)`` of a conv layer on the volume ``shape``."""
+    n_H, n_W, n_C_prev = shape
+    f, n_C = _field(op, layer, "f"), _field(op, layer, "n")
+    s, p = _field(op, layer, "s", 1), _field(op, layer, "p", 0, 0)
+    out = (_output_size(op, n_H, f, p, s, 1), _output_size(op, n_W, f, p, s, 1), n_C)
+    return out, f * f * n_C_prev * n_C + n_C, conv_multiplications(*out[:2], n_C_prev, f, n_C)
+
+
+def _pool_row(op: str, layer: dict[str, Any], shape: tuple[int, ...]) -> tuple[tuple, int, int]:
+    """``(shape, 0, 0)`` of a pooling layer on the volume ``shape``: channels are kept."""
+    f = _field(op, layer, "f")
+    s = _field(op, layer, "s", f)
+    if layer.get("pool", "max") not in ("max", "avg"):
+        raise ValueError(f"{op}: pool must be 'max' or 'avg', got {layer['pool']!r}")
+    out = (_output_size(op, shape[0], f, 0, s, 1), _output_size(op, shape[1], f, 0, s, 1))
+    return (*out, shape[2]), 0, 0
+
+
+def _fc_row(op: str, layer: dict[str, Any], shape: tuple[int, ...]) -> tuple[tuple, int, int]:
+    """``((n,), params, multiplications)`` of a dense layer reading the flattened ``shape``."""
+    n = _field(op, layer, "n")
+    n_prev = 1
+    for k in shape:
+        n_prev *= k
+    return (n,), n * n_prev + n, n * n_prev
+
+
+_ROWS = {"conv": _conv_row, "pool": _pool_row, "fc": _fc_row}
 
 
 def count_params(spec: Spec, input_shape: tuple[int, ...]) -> int:
@@ -246,7 +289,7 @@ def count_params(spec: Spec, input_shape: tuple[int, ...]) -> int:
     >>> count_params(ALEXNET, ALEXNET_INPUT), count_params(VGG16, VGG16_INPUT)
     (62378344, 138357544)
     """
-    return sum(row.params for row in shape_chain(spec, input_shape))
+    return sum(row.params for row in _chain("count_params", spec, input_shape))
 
 
 def inception_cost(
@@ -262,6 +305,9 @@ def inception_cost(
     >>> c["direct"], c["reduce"], c["conv"], c["bottleneck"], round(c["ratio"], 2)
     (120422400, 2408448, 10035200, 12443648, 9.68)
     """
+    op = "inception_cost"
+    n, n_C_prev, f = integer(op, "n", n), integer(op, "n_C_prev", n_C_prev), integer(op, "f", f)
+    n_C, bottleneck = integer(op, "n_C", n_C), integer(op, "bottleneck", bottleneck)
     direct = conv_multiplications(n, n, n_C_prev, f, n_C)
     reduce = conv_multiplications(n, n, n_C_prev, 1, bottleneck)
     conv = conv_multiplications(n, n, bottleneck, f, n_C)

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from visualdl.backend import to_host
+from visualdl.engine.checks import number, real_array
+
 __all__ = ["ewa"]
 
 
 def ewa(series: np.ndarray, beta: float, bias_correction: bool = False) -> np.ndarray:
     """The averages ``v_1..v_T`` of ``series: (T,)`` (one per entry, same shape)."""
-    if not 0 <= beta < 1:
-        raise ValueError(f"ewa: beta must be in [0, 1), got {beta}")
-    theta = np.asarray(series, dtype=np.float64)
+    beta = number("ewa", "beta", beta, "[0, 1)")
+    theta = to_host(real_array("ewa", "series", series)).astype(np.float64)
     if theta.ndim != 1:
         raise ValueError(f"ewa: expected a 1-D series, got shape {theta.shape}")
     v = np.empty_like(theta)

@@ -16,7 +16,14 @@ Forward, with ``N`` the number of values averaged per feature/channel::
 
 The notes write ``(Z - mu) / (sqrt(var) + eps)``, epsilon outside the square root; for a
 feature with tiny variance the two differ a lot, and only the form inside the root is what
-the original paper and every framework compute.
+the original paper and every framework compute (PyTorch included). ``eps`` must be a finite
+number > 0, and training needs ``N >= 2`` values per feature/channel (with one value the
+batch variance is 0 and ``out`` is ``beta`` whatever ``Z`` is).
+
+Where this differs from PyTorch's ``BatchNorm1d`` / ``BatchNorm2d``: the variance kept for the
+running statistics (``cache["var"]``) is the biased batch variance, while PyTorch's
+``running_var`` averages the unbiased one, ``N / (N - 1)`` times larger; and the dense layout's
+``gamma, beta`` are columns ``(n, 1)`` (examples are columns here), PyTorch's are ``(n,)``.
 
 Gradient convention (DESIGN.md, the same as ``conv2d_backward`` and ``Dense``): ``dout`` and
 ``dZ`` are per-example gradients of the summed loss; ``dgamma`` and ``dbeta`` are gradients of
@@ -34,7 +41,7 @@ Example
 >>> import numpy as np
 >>> from visualdl.engine.batchnorm import batch_norm
 >>> Z = np.array([[1.0, 2.0, 3.0, 4.0]])            # one feature, m = 4 examples
->>> out, cache = batch_norm(Z, np.ones((1, 1)), np.zeros((1, 1)), eps=0.0)
+>>> out, cache = batch_norm(Z, np.ones((1, 1)), np.zeros((1, 1)), eps=1e-12)
 >>> np.round(out, 4).tolist()
 [[-1.3416, -0.4472, 0.4472, 1.3416]]
 """
@@ -44,6 +51,13 @@ from __future__ import annotations
 from typing import Any
 
 from visualdl.backend import array_module
+from visualdl.engine.checks import (
+    check_batch,
+    check_finite,
+    check_same_shape,
+    number,
+    real_array,
+)
 
 __all__ = [
     "batch_norm",
@@ -55,17 +69,25 @@ __all__ = [
 Array = Any
 
 
+def _inputs(op: str, Z: Any, gamma: Any, beta: Any) -> tuple[Array, Array, Array]:
+    """``Z`` and ``gamma, beta`` in ``Z``'s dtype, through the door."""
+    Z = real_array(op, "Z", Z)
+    return Z, real_array(op, "gamma", gamma, Z.dtype), real_array(op, "beta", beta, Z.dtype)
+
+
 def _layout(op: str, Z: Array, gamma: Array, beta: Array) -> tuple[tuple[int, ...], int, int]:
     """``(axes, N, m)``: the statistics' axes, values per feature and number of examples."""
     if Z.ndim == 2:
-        axes, shape, m = (1,), (Z.shape[0], 1), Z.shape[1]
+        axes, shape, m = (1,), (Z.shape[0], 1), check_batch(op, "Z", Z, 1)
     elif Z.ndim == 4:
-        axes, shape, m = (0, 1, 2), (Z.shape[3],), Z.shape[0]
+        axes, shape, m = (0, 1, 2), (Z.shape[3],), check_batch(op, "Z", Z, 0)
     else:
         raise ValueError(
             f"{op}: Z must be (n, m) (dense) or (m, n_H, n_W, n_C) (conv), "
             f"got shape {tuple(Z.shape)}"
         )
+    if min(Z.shape) < 1:
+        raise ValueError(f"{op}: Z must have every size >= 1, got shape {tuple(Z.shape)}")
     for name, p in (("gamma", gamma), ("beta", beta)):
         if tuple(p.shape) != shape:
             raise ValueError(
@@ -75,30 +97,39 @@ def _layout(op: str, Z: Array, gamma: Array, beta: Array) -> tuple[tuple[int, ..
     N = 1
     for a in axes:
         N *= Z.shape[a]
-    if m < 1:
-        raise ValueError(f"{op}: Z has no examples, shape {tuple(Z.shape)}")
     return axes, N, m
 
 
-def _check_eps(op: str, eps: float) -> None:
-    if not eps >= 0:
-        raise ValueError(f"{op}: eps must be >= 0, got {eps}")
+def _batch_statistics(op: str, Z: Array, N: int) -> None:
+    """Refuse a batch with one value per feature: its variance is 0, ``out`` would be beta."""
+    if N < 2:
+        raise ValueError(
+            f"{op}: batch statistics need at least 2 values per feature/channel, got N = {N} "
+            f"(Z of shape {tuple(Z.shape)}); use training=False (the running statistics, "
+            f"batch_norm_inference) or a larger batch"
+        )
+
+
+def _check_eps(op: str, eps: float) -> float:
+    """``eps`` as a float, refused unless it is a finite number > 0."""
+    return number(op, "eps", eps, "(0, inf)")
 
 
 def batch_norm(
-    Z: Array, gamma: Array, beta: Array, eps: float = 1e-5
+    Z: Array, gamma: Array, beta: Array, eps: float = 1e-5, *, op: str = "batch_norm"
 ) -> tuple[Array, dict[str, Any]]:
     """Normalize ``Z`` with its batch statistics, then scale and shift.
 
     Parameters
     ----------
     Z : ``(n, m)`` (dense) or ``(m, n_H, n_W, n_C)`` (conv).
-    gamma, beta : ``(n, 1)`` or ``(n_C,)``.
-    eps : added to the variance inside the square root.
+    gamma, beta : ``(n, 1)`` or ``(n_C,)`` (cast to Z's dtype).
+    eps : added to the variance inside the square root; a finite number > 0.
+    op : the caller's name in every error (a layer says which one it is).
 
     Returns
     -------
-    out : same shape as Z, ``gamma (Z - mu) / sqrt(var + eps) + beta``.
+    out : same shape and dtype as Z, ``gamma (Z - mu) / sqrt(var + eps) + beta``.
     cache : ``Z_norm, inv_std, gamma, mu, var, axes, N, m`` for :func:`batch_norm_backward`.
 
     Example
@@ -109,8 +140,10 @@ def batch_norm(
     >>> bool(np.allclose(out.mean(axis=(0, 1, 2)), 0) and np.allclose(out.var(axis=(0, 1, 2)), 1))
     True
     """
-    axes, N, m = _layout("batch_norm", Z, gamma, beta)
-    _check_eps("batch_norm", eps)
+    Z, gamma, beta = _inputs(op, Z, gamma, beta)
+    axes, N, m = _layout(op, Z, gamma, beta)
+    _batch_statistics(op, Z, N)
+    eps = _check_eps(op, eps)
     mod = array_module(Z)
     shape = (-1, 1) if Z.ndim == 2 else (1, 1, 1, -1)
     g, bt = mod.reshape(gamma, shape), mod.reshape(beta, shape)
@@ -146,11 +179,8 @@ def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Arra
     """
     Z_norm, inv_std, g = cache["Z_norm"], cache["inv_std"], cache["gamma"]
     axes, N, m = cache["axes"], cache["N"], cache["m"]
-    if tuple(dout.shape) != tuple(Z_norm.shape):
-        raise ValueError(
-            f"batch_norm_backward: dout must have Z's shape {tuple(Z_norm.shape)}, "
-            f"got {tuple(dout.shape)}"
-        )
+    dout = real_array("batch_norm_backward", "dout", dout)
+    check_same_shape("batch_norm_backward", "dout", dout, "Z", Z_norm)
     mod = array_module(dout)
     dZ_norm = g * dout
     if cache["training"]:
@@ -166,6 +196,16 @@ def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Arra
     return dZ, dgamma, dbeta
 
 
+def _running(op: str, name: str, s: Any, gamma: Array) -> Array:
+    """A running statistic of gamma's shape, in gamma's (that is Z's) dtype."""
+    s = real_array(op, name, s, gamma.dtype)
+    if tuple(s.shape) != tuple(gamma.shape):
+        raise ValueError(
+            f"{op}: {name} must have gamma's shape {tuple(gamma.shape)}, got {tuple(s.shape)}"
+        )
+    return s
+
+
 def batch_norm_inference(
     Z: Array,
     gamma: Array,
@@ -174,30 +214,34 @@ def batch_norm_inference(
     running_var: Array,
     eps: float = 1e-5,
     return_cache: bool = False,
+    *,
+    op: str = "batch_norm_inference",
 ) -> Array | tuple[Array, dict[str, Any]]:
     """``gamma (Z - running_mean) / sqrt(running_var + eps) + beta``: the fixed statistics
     gathered in training, so one example's output does not depend on the rest of its batch.
 
-    Shapes: ``running_mean, running_var`` like ``gamma`` (``(n, 1)`` or ``(n_C,)``). Returns
-    ``out`` (and, with ``return_cache``, a cache for :func:`batch_norm_backward`).
+    Shapes: ``running_mean, running_var`` like ``gamma`` (``(n, 1)`` or ``(n_C,)``), all cast
+    to Z's dtype; ``running_var`` must be finite and >= 0, ``eps`` a finite number > 0. Returns
+    ``out`` (and, with ``return_cache``, a cache for :func:`batch_norm_backward`); ``op`` names
+    the caller in every error.
 
     Example
     -------
     >>> import numpy as np
     >>> out = batch_norm_inference(np.array([[4.0]]), np.ones((1, 1)), np.zeros((1, 1)),
-    ...                            np.array([[2.0]]), np.array([[4.0]]), eps=0.0)
-    >>> out.tolist()
+    ...                            np.array([[2.0]]), np.array([[4.0]]), eps=1e-12)
+    >>> np.round(out, 9).tolist()
     [[1.0]]
     """
-    axes, N, m = _layout("batch_norm_inference", Z, gamma, beta)
-    _check_eps("batch_norm_inference", eps)
-    for name, s in (("running_mean", running_mean), ("running_var", running_var)):
-        if tuple(s.shape) != tuple(gamma.shape):
-            raise ValueError(
-                f"batch_norm_inference: {name} must have gamma's shape {tuple(gamma.shape)}, "
-                f"got {tuple(s.shape)}"
-            )
+    Z, gamma, beta = _inputs(op, Z, gamma, beta)
+    axes, N, m = _layout(op, Z, gamma, beta)
+    eps = _check_eps(op, eps)
+    running_mean = _running(op, "running_mean", running_mean, gamma)
+    running_var = _running(op, "running_var", running_var, gamma)
     mod = array_module(Z)
+    check_finite(op, "running_var", running_var)
+    if not bool(mod.all(running_var >= 0)):
+        raise ValueError(f"{op}: running_var must be >= 0 (a variance), got a negative entry")
     shape = (-1, 1) if Z.ndim == 2 else (1, 1, 1, -1)
     g, bt = mod.reshape(gamma, shape), mod.reshape(beta, shape)
     mu, var = mod.reshape(running_mean, shape), mod.reshape(running_var, shape)
@@ -213,7 +257,8 @@ def batch_norm_inference(
 
 def batch_norm_notes(Z: Array, gamma: Array, beta: Array, eps: float = 1e-8) -> Array:
     """The notes' version, for the "common mistakes" figure only: epsilon OUTSIDE the root,
-    ``gamma (Z - mu) / (sqrt(var) + eps) + beta`` (and the notes' default eps 1e-8).
+    ``gamma (Z - mu) / (sqrt(var) + eps) + beta`` (and the notes' default eps 1e-8). Its input
+    is checked as :func:`batch_norm`'s.
 
     Example
     -------
@@ -224,7 +269,11 @@ def batch_norm_notes(Z: Array, gamma: Array, beta: Array, eps: float = 1e-8) -> 
     >>> np.round(right, 3).tolist(), np.round(batch_norm_notes(Z, one, zero, 1e-5), 3).tolist()
     ([[-0.156, 0.156]], [[-0.98, 0.98]])
     """
-    axes, _, _ = _layout("batch_norm_notes", Z, gamma, beta)
+    op = "batch_norm_notes"
+    Z, gamma, beta = _inputs(op, Z, gamma, beta)
+    axes, N, _ = _layout(op, Z, gamma, beta)
+    _batch_statistics(op, Z, N)
+    eps = _check_eps(op, eps)
     mod = array_module(Z)
     shape = (-1, 1) if Z.ndim == 2 else (1, 1, 1, -1)
     mu = mod.mean(Z, axis=axes, keepdims=True)

@@ -29,17 +29,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
+from visualdl.engine.checks import check_batch, float_dtype, gradient, integer, real_array
 from visualdl.engine.conv import (
+    _output_size,
+    _resolve_padding,
+    _volume,
     avg_pool2d,
     avg_pool2d_backward,
     conv2d,
     conv2d_backward,
     max_pool2d,
     max_pool2d_backward,
-    output_size,
-    resolve_padding,
 )
 from visualdl.engine.initializers import INITIALIZERS, Rng, make_rng
 from visualdl.engine.layers import Layer, WeightLayer
@@ -93,16 +97,21 @@ RESIDUAL_FORWARD = declare(
 )
 
 
-def _check_4d(op: str, A: Array) -> None:
-    if A.ndim != 4:
-        raise ValueError(f"{op}: expected A_prev of shape (m, n_H, n_W, n_C), got {tuple(A.shape)}")
-
-
 def _activation(op: str, name: str) -> activations.Activation:
     g = activations.get(name)
     if g.derivative is None:
         raise ValueError(f"{op}: activation must be elementwise, got {g.name!r}")
     return g
+
+
+def _examples(op: str, A: Any) -> Array:
+    """``A`` as a real array with at least one example: axis 1 of the dense layout ``(n, m)``,
+    axis 0 otherwise (``(m, n_H, n_W, n_C)``)."""
+    A = real_array(op, "A_prev", A)
+    if A.ndim == 0:
+        raise ValueError(f"{op}: A_prev must have an examples axis, got a scalar")
+    check_batch(op, "A_prev", A, 1 if A.ndim == 2 else 0)
+    return A
 
 
 class Conv2D(WeightLayer):
@@ -112,8 +121,9 @@ class Conv2D(WeightLayer):
     ``b (n_C,)`` -> ``Z, A (m, n_H, n_W, n_C)`` with ``n_H = floor((n_H_prev + 2p - f) / s) + 1``
     (dilation ``d``: ``f`` becomes ``d (f - 1) + 1``). ``W`` is drawn as a standard normal
     times ``sqrt(2 / (f f n_C_prev))`` (``"he"``), ``sqrt(1 / (f f n_C_prev))`` (``"xavier"``)
-    or 0.01 (``"scaled_normal"``); ``b`` starts at 0. Backward: ``dZ = dA * g'(Z)``, then
-    :func:`~visualdl.engine.conv.conv2d_backward`.
+    or 0.01 (``"scaled_normal"``); ``b`` starts at 0. ``W`` and ``b`` are of ``dtype``
+    (float64 unless asked; a float32 layer on float32 input stays float32 end to end).
+    Backward: ``dZ = dA * g'(Z)``, then :func:`~visualdl.engine.conv.conv2d_backward`.
 
     Example
     -------
@@ -121,6 +131,8 @@ class Conv2D(WeightLayer):
     >>> layer = Conv2D(3, 8, f=1, activation="identity", rng=0, l=4)   # a 1x1 convolution
     >>> layer.forward(np.ones((2, 5, 5, 3))).shape, layer.params()["W4"].shape
     ((2, 5, 5, 8), (1, 1, 3, 8))
+    >>> Conv2D(3, 8, f=1, dtype=np.float32).forward(np.ones((2, 5, 5, 3), np.float32)).dtype
+    dtype('float32')
     """
 
     def __init__(
@@ -135,21 +147,22 @@ class Conv2D(WeightLayer):
         init: str = "he",
         rng: int | Rng | None = None,
         l: int = 1,
+        dtype: Any = np.float64,
     ) -> None:
-        if min(n_C_prev, n_C, f, stride, dilation) < 1:
-            raise ValueError(
-                f"Conv2D: n_C_prev, n_C, f, stride and dilation must be >= 1, got "
-                f"{(n_C_prev, n_C, f, stride, dilation)}"
-            )
+        op = "Conv2D"
+        n_C_prev, n_C = integer(op, "n_C_prev", n_C_prev), integer(op, "n_C", n_C)
+        f, stride = integer(op, "f", f), integer(op, "stride", stride)
+        dilation = integer(op, "dilation", dilation)
         if init not in INITIALIZERS:
-            raise ValueError(f"Conv2D: init must be one of {sorted(INITIALIZERS)}, got {init!r}")
-        self.p = resolve_padding(padding, f, stride, dilation)
+            raise ValueError(f"{op}: init must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        dtype = float_dtype(op, dtype)
+        self.p = _resolve_padding(op, padding, f, stride, dilation)
         self.l, self.f, self.stride, self.dilation = l, f, stride, dilation
-        self.g = _activation("Conv2D", activation)
+        self.g = _activation(op, activation)
         scale = INITIALIZERS[init](f * f * n_C_prev)
         W = make_rng(rng).standard_normal((f, f, n_C_prev, n_C)) * scale
-        self.W = from_host(W)
-        self.b = xp().zeros((n_C,))
+        self.W = from_host(W.astype(dtype))
+        self.b = xp().zeros((n_C,), dtype=dtype)
         self._cache: tuple | None = None
         self.dW: Array = None
         self.db: Array = None
@@ -157,11 +170,15 @@ class Conv2D(WeightLayer):
     def output_shape(self, n_H_prev: int, n_W_prev: int) -> tuple[int, int, int]:
         """``(n_H, n_W, n_C)`` for an ``n_H_prev x n_W_prev`` input."""
         f, p, s, d = self.f, self.p, self.stride, self.dilation
-        return output_size(n_H_prev, f, p, s, d), output_size(n_W_prev, f, p, s, d), self.W.shape[3]
+        n_H, n_W = integer(self.op, "n_H_prev", n_H_prev), integer(self.op, "n_W_prev", n_W_prev)
+        n_C = int(self.W.shape[3])
+        return _output_size(self.op, n_H, f, p, s, d), _output_size(self.op, n_W, f, p, s, d), n_C
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d(f"conv layer {self.l}", A_prev)
-        Z, conv_cache = conv2d(A_prev, self.W, self.b, self.stride, self.p, self.dilation)
+        A_prev = _volume(self.op, "A_prev", A_prev)
+        Z, conv_cache = conv2d(
+            A_prev, self.W, self.b, self.stride, self.p, self.dilation, op=self.op
+        )
         A = self.g.forward(Z)
         self._cache = (conv_cache, Z, A)
         CONV_FORWARD.log(
@@ -179,13 +196,8 @@ class Conv2D(WeightLayer):
         return A
 
     def backward(self, dA: Array) -> Array:
-        if self._cache is None:
-            raise ValueError(f"conv layer {self.l}: backward called before forward")
-        conv_cache, Z, A = self._cache
-        if tuple(dA.shape) != tuple(A.shape):
-            raise ValueError(
-                f"conv layer {self.l}: expected dA of shape {tuple(A.shape)}, got {tuple(dA.shape)}"
-            )
+        conv_cache, Z, A = self._cached(self._cache)
+        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
         dZ = self.g.backward(dA, Z, A)
         dA_prev, self.dW, self.db = conv2d_backward(dZ, conv_cache)
         CONV_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev)
@@ -194,7 +206,7 @@ class Conv2D(WeightLayer):
 
 class Activation(Layer):
     """``A = g(Z)`` elementwise on any shape (``softmax`` only on the dense layout ``(k, m)``);
-    backward ``dZ = dA * g'(Z)``.
+    backward ``dZ = dA * g'(Z)``. The examples are axis 1 of a 2-D input, else axis 0.
 
     Example
     -------
@@ -208,9 +220,10 @@ class Activation(Layer):
         self._cache: tuple[Array, Array] | None = None
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
+        A_prev = _examples(self.op, A_prev)
         if self.g.derivative is None and A_prev.ndim != 2:
             raise ValueError(
-                f"activation {self.g.name}: needs the dense layout (k, m), "
+                f"{self.op}: {self.g.name} needs the dense layout (k, m), "
                 f"got shape {tuple(A_prev.shape)}"
             )
         A = self.g.forward(A_prev)
@@ -218,44 +231,46 @@ class Activation(Layer):
         return A
 
     def backward(self, dA: Array) -> Array:
-        if self._cache is None:
-            raise ValueError(f"activation {self.g.name}: backward called before forward")
-        Z, A = self._cache
+        Z, A = self._cached(self._cache)
+        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
         return self.g.backward(dA, Z, A)
 
 
 class _Pool(Layer):
-    kind = ""
     mode = ""
     ops: tuple[Callable, Callable] = ()
 
     def __init__(self, f: int = 2, stride: int | None = None) -> None:
-        stride = f if stride is None else stride
-        if f < 1 or stride < 1:
-            raise ValueError(f"{self.kind}: f and stride must be >= 1, got f={f}, stride={stride}")
-        self.f, self.stride = f, stride
-        self._cache: dict | None = None
+        op = type(self).__name__
+        self.f = integer(op, "f", f)
+        self.stride = self.f if stride is None else integer(op, "stride", stride)
+        self._cache: tuple[dict, tuple[int, ...]] | None = None
 
     def output_shape(self, n_H_prev: int, n_W_prev: int, n_C: int) -> tuple[int, int, int]:
         """``(floor((n_H_prev - f) / s) + 1, ..., n_C)``: channels are kept."""
-        f, s = self.f, self.stride
-        return output_size(n_H_prev, f, 0, s), output_size(n_W_prev, f, 0, s), n_C
+        op, f, s = self.op, self.f, self.stride
+        n_H, n_W = integer(op, "n_H_prev", n_H_prev), integer(op, "n_W_prev", n_W_prev)
+        n_C = integer(op, "n_C", n_C)
+        return _output_size(op, n_H, f, 0, s, 1), _output_size(op, n_W, f, 0, s, 1), n_C
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d(self.kind, A_prev)
-        A, self._cache = self.ops[0](A_prev, self.f, self.stride)
+        A_prev = _volume(self.op, "A_prev", A_prev)
+        A, cache = self.ops[0](A_prev, self.f, self.stride, op=self.op)
+        self._cache = (cache, tuple(A.shape))
         POOL_FORWARD.log(l=self.l, mode=self.mode, f=self.f, s=self.stride, A_prev=A_prev, A=A)
         return A
 
     def backward(self, dA: Array) -> Array:
-        dA_prev = self.ops[1](dA, self._cache)
+        cache, shape = self._cached(self._cache)
+        dA = gradient(self.op, "dA", dA, "A", shape)
+        dA_prev = self.ops[1](dA, cache)
         POOL_BACKWARD.log(l=self.l, dA=dA, dA_prev=dA_prev)
         return dA_prev
 
 
 class MaxPool2D(_Pool):
     """Max pooling ``f x f`` with stride ``s`` (default ``f``), per channel; the backward routes
-    each window's gradient to its (first) maximum.
+    each window's gradient to its (first) maximum. A window holding NaN gives NaN.
 
     Example
     -------
@@ -264,7 +279,7 @@ class MaxPool2D(_Pool):
     [[5.0, 7.0], [13.0, 15.0]]
     """
 
-    kind, mode, ops = "MaxPool2D", "max", (max_pool2d, max_pool2d_backward)
+    mode, ops = "max", (max_pool2d, max_pool2d_backward)
 
 
 class AvgPool2D(_Pool):
@@ -278,7 +293,7 @@ class AvgPool2D(_Pool):
     [[2.5, 4.5], [10.5, 12.5]]
     """
 
-    kind, mode, ops = "AvgPool2D", "avg", (avg_pool2d, avg_pool2d_backward)
+    mode, ops = "avg", (avg_pool2d, avg_pool2d_backward)
 
 
 class Flatten(Layer):
@@ -296,12 +311,14 @@ class Flatten(Layer):
         self.shape: tuple[int, ...] | None = None
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d("Flatten", A_prev)
+        A_prev = _volume(self.op, "A_prev", A_prev)
         self.shape = tuple(A_prev.shape)
         return A_prev.reshape(self.shape[0], -1).T
 
     def backward(self, dA: Array) -> Array:
-        return dA.T.reshape(self.shape)
+        m, n_H, n_W, n_C = shape = self._cached(self.shape)
+        dA = gradient(self.op, "dA", dA, "A", (n_H * n_W * n_C, m))
+        return dA.T.reshape(shape)
 
 
 class GlobalAvgPool(Layer):
@@ -319,14 +336,15 @@ class GlobalAvgPool(Layer):
         self.shape: tuple[int, ...] | None = None
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        _check_4d("GlobalAvgPool", A_prev)
+        A_prev = _volume(self.op, "A_prev", A_prev)
         self.shape = tuple(A_prev.shape)
         return array_module(A_prev).mean(A_prev, axis=(1, 2)).T
 
     def backward(self, dA: Array) -> Array:
-        m, n_H, n_W, n_C = self.shape
+        m, n_H, n_W, n_C = shape = self._cached(self.shape)
+        dA = gradient(self.op, "dA", dA, "A", (n_C, m))
         share = (dA.T / (n_H * n_W)).reshape(m, 1, 1, n_C)
-        return array_module(dA).broadcast_to(share, self.shape) * 1.0
+        return array_module(dA).broadcast_to(share, shape) * 1.0
 
 
 class Residual(Layer):
@@ -375,13 +393,14 @@ class Residual(Layer):
         return {k: v for layer in self.children for k, v in layer.grads.items()}
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
+        A_prev = _examples(self.op, A_prev)
         Z_main = A_prev
         for layer in self.main:
             Z_main = layer.forward(Z_main, training)
         S = A_prev if self.shortcut is None else self.shortcut.forward(A_prev, training)
         if tuple(Z_main.shape) != tuple(S.shape):
             raise ValueError(
-                f"Residual: main path gives {tuple(Z_main.shape)} but the skip gives "
+                f"{self.op}: main path gives {tuple(Z_main.shape)} but the skip gives "
                 f"{tuple(S.shape)}; add a shortcut (e.g. a 1x1 Conv2D) to match them"
             )
         Z = Z_main + S
@@ -391,9 +410,8 @@ class Residual(Layer):
         return A
 
     def backward(self, dA: Array) -> Array:
-        if self._cache is None:
-            raise ValueError("Residual: backward called before forward")
-        Z, A = self._cache
+        Z, A = self._cached(self._cache)
+        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
         dZ = self.g.backward(dA, Z, A)
         d = dZ
         for layer in reversed(self.main):

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import array_module
+from visualdl.engine.checks import check_batch, check_ndim, gradient, integer, is_int, real_array
 
 __all__ = [
     "avg_pool2d",
@@ -51,70 +52,173 @@ __all__ = [
 Array = Any
 
 
-# -- geometry ---------------------------------------------------------------------------------
+# -- the door: every array and hyper-parameter of the ops below comes in through these -------
+
+_NHWC = "(m, n_H, n_W, n_C)"
+_KERNEL = "(f, f, n_C_prev, n_C)"
 
 
-def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
-    """``floor((n + 2p - d(f - 1) - 1) / s) + 1``: windows along one axis."""
+def _volume(op: str, name: str, X: Any) -> Array:
+    """``X`` as a real ``(m, n_H, n_W, n_C)`` array with ``m >= 1`` and every side ``>= 1``."""
+    X = real_array(op, name, X)
+    check_ndim(op, name, X, 4, _NHWC)
+    check_batch(op, name, X, 0)
+    if min(X.shape[1:]) < 1:
+        raise ValueError(f"{op}: {name} must have n_H, n_W, n_C >= 1, got shape {tuple(X.shape)}")
+    return X
+
+
+def _input_and_kernel(op: str, X: Any, W: Any) -> tuple[Array, Array]:
+    """``X (m, n_H, n_W, n_C_prev)`` and a square kernel ``W (f, f, n_C_prev, n_C)``."""
+    X, W = _volume(op, "X", X), real_array(op, "W", W)
+    check_ndim(op, "W", W, 4, _KERNEL)
+    if W.shape[0] != W.shape[1] or min(W.shape) < 1:
+        raise ValueError(
+            f"{op}: W must be {_KERNEL}, a square kernel with every size >= 1, "
+            f"got shape {tuple(W.shape)}"
+        )
+    if X.shape[3] != W.shape[2]:
+        raise ValueError(
+            f"{op}: X has {X.shape[3]} channels but W expects n_C_prev = {W.shape[2]} "
+            f"(X {tuple(X.shape)}, W {tuple(W.shape)})"
+        )
+    return X, W
+
+
+def _bias(op: str, b: Any, n_C: int) -> Array:
+    """``b`` of ``n_C`` entries, ``(n_C,)`` or ``(1, 1, 1, n_C)``."""
+    b = real_array(op, "b", b)
+    if tuple(b.shape) not in ((n_C,), (1, 1, 1, n_C)):
+        raise ValueError(f"{op}: b must have {n_C} entries, got shape {tuple(b.shape)}")
+    return b
+
+
+def _output_size(op: str, n: int, f: int, p: int, s: int, d: int) -> int:
+    """:func:`output_size` of checked ints; ``ValueError`` naming ``op`` when nothing fits."""
     span = d * (f - 1) + 1
     if span > n + 2 * p:
         raise ValueError(
-            f"conv: kernel spans {span} pixels (f={f}, dilation={d}) but the padded input "
+            f"{op}: kernel spans {span} pixels (f={f}, dilation={d}) but the padded input "
             f"has only {n + 2 * p} (n={n}, p={p})"
         )
     return (n + 2 * p - span) // s + 1
 
 
-def resolve_padding(padding: int | str, f: int, s: int = 1, d: int = 1) -> int:
-    """Padding per side: ``"valid"`` is 0; ``"same"`` is ``d(f - 1) / 2``, which keeps the size
-    only for stride 1 and an odd (dilated) kernel span, and is an error otherwise."""
-    if padding == "valid":
+def _resolve_padding(op: str, padding: int | str, f: int, s: int, d: int) -> int:
+    """:func:`resolve_padding` of checked ``f, s, d``."""
+    if isinstance(padding, str) and padding == "valid":
         return 0
-    if padding == "same":
+    if isinstance(padding, str) and padding == "same":
         span = d * (f - 1) + 1
         if s != 1 or span % 2 == 0:
             raise ValueError(
-                f"conv: padding 'same' keeps n_H and n_W only with stride 1 and an odd kernel "
+                f"{op}: padding 'same' keeps n_H and n_W only with stride 1 and an odd kernel "
                 f"span, got stride {s} and span {span} (f={f}, dilation={d})"
             )
         return (span - 1) // 2
-    if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
-        raise ValueError(f"conv: padding must be 'valid', 'same' or an int >= 0, got {padding!r}")
+    if not (is_int(padding) and padding >= 0):
+        raise ValueError(f"{op}: padding must be 'valid', 'same' or an int >= 0, got {padding!r}")
     return int(padding)
 
 
+def _conv_geometry(
+    op: str, X: Array, W: Array, stride: Any, padding: Any, dilation: Any
+) -> tuple[int, int, int, int, int]:
+    """``(s, p, d, n_H, n_W)`` of a convolution of ``X`` by ``W`` (both checked)."""
+    s, d = integer(op, "stride", stride), integer(op, "dilation", dilation)
+    f = int(W.shape[0])
+    p = _resolve_padding(op, padding, f, s, d)
+    n_H = _output_size(op, int(X.shape[1]), f, p, s, d)
+    return s, p, d, n_H, _output_size(op, int(X.shape[2]), f, p, s, d)
+
+
+def _transpose_geometry(
+    op: str, X: Array, W: Array, stride: Any, padding: Any
+) -> tuple[int, int, int, int]:
+    """``(s, p, out_H, out_W)`` of a transposed convolution, ``out`` before cutting ``p``."""
+    s, p = integer(op, "stride", stride), integer(op, "padding", padding, 0)
+    f = int(W.shape[0])
+    out_H, out_W = s * (int(X.shape[1]) - 1) + f, s * (int(X.shape[2]) - 1) + f
+    if out_H - 2 * p < 1 or out_W - 2 * p < 1:
+        raise ValueError(f"{op}: padding {p} leaves no output from {out_H}x{out_W}")
+    return s, p, out_H, out_W
+
+
+def _pool_geometry(op: str, X_shape: tuple, f: Any, stride: Any) -> tuple[int, int, int, int]:
+    """``(f, s, n_H, n_W)`` of an ``f x f`` pooling of a checked ``X`` of shape ``X_shape``."""
+    f, s = integer(op, "f", f), integer(op, "stride", stride)
+    n_H = _output_size(op, int(X_shape[1]), f, 0, s, 1)
+    return f, s, n_H, _output_size(op, int(X_shape[2]), f, 0, s, 1)
+
+
+def _shape_of(op: str, X_shape: Any) -> tuple[int, ...]:
+    """``X_shape`` as four ints ``>= 1`` (``m`` included), for a backward given a shape."""
+    four = isinstance(X_shape, tuple | list) and len(X_shape) == 4
+    if not (four and all(is_int(n) and n >= 1 for n in X_shape)):
+        raise ValueError(f"{op}: X_shape must be {_NHWC} of ints >= 1, got {X_shape!r}")
+    return tuple(int(n) for n in X_shape)
+
+
+def _starts(op: str, n: int, f: int, p: int, s: int, d: int) -> np.ndarray:
+    """The first row (or column) of every window, of checked ints."""
+    return np.arange(_output_size(op, n, f, p, s, d)) * s
+
+
+# -- geometry ---------------------------------------------------------------------------------
+
+
+def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
+    """``floor((n + 2p - d(f - 1) - 1) / s) + 1``: windows along one axis.
+
+    ``n, f, s, d >= 1`` and ``p >= 0`` are ints; ``ValueError`` when the (dilated) kernel does
+    not fit in the padded input.
+
+    >>> output_size(5, 3, 1, 2)
+    3
+    """
+    op = "output_size"
+    n, f, p = integer(op, "n", n), integer(op, "f", f), integer(op, "p", p, 0)
+    return _output_size(op, n, f, p, integer(op, "s", s), integer(op, "d", d))
+
+
+def resolve_padding(padding: int | str, f: int, s: int = 1, d: int = 1) -> int:
+    """Padding per side: ``"valid"`` is 0; ``"same"`` is ``d(f - 1) / 2``, which keeps the size
+    only for stride 1 and an odd (dilated) kernel span, and is an error otherwise.
+
+    >>> resolve_padding("same", 5), resolve_padding(2, 3)
+    (2, 2)
+    """
+    op = "resolve_padding"
+    f, s, d = integer(op, "f", f), integer(op, "s", s), integer(op, "d", d)
+    return _resolve_padding(op, padding, f, s, d)
+
+
 def window_starts(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
-    """Top (or left) edge of every window along one axis, in the padded input."""
-    return np.arange(output_size(n, f, p, s, d)) * s
+    """Top (or left) edge of every window along one axis, in the padded input.
+
+    >>> window_starts(7, 3, 0, 2).tolist()
+    [0, 2, 4]
+    """
+    op = "window_starts"
+    n, f, p = integer(op, "n", n), integer(op, "f", f), integer(op, "p", p, 0)
+    s, d = integer(op, "s", s), integer(op, "d", d)
+    return _starts(op, n, f, p, s, d)
 
 
 def windows(
     n_H: int, n_W: int, f: int, p: int = 0, s: int = 1, d: int = 1
 ) -> list[tuple[int, int, int, int]]:
     """Every window as ``(h, w, top, left)`` in visiting order (row by row): output cell
-    ``(h, w)`` reads the padded input at rows ``top + d*i`` and columns ``left + d*j``."""
-    tops, lefts = window_starts(n_H, f, p, s, d), window_starts(n_W, f, p, s, d)
+    ``(h, w)`` reads the padded input at rows ``top + d*i`` and columns ``left + d*j``.
+
+    >>> windows(3, 4, 2, s=2)
+    [(0, 0, 0, 0), (0, 1, 0, 2)]
+    """
+    op = "windows"
+    n_H, n_W, f = integer(op, "n_H", n_H), integer(op, "n_W", n_W), integer(op, "f", f)
+    p, s, d = integer(op, "p", p, 0), integer(op, "s", s), integer(op, "d", d)
+    tops, lefts = _starts(op, n_H, f, p, s, d), _starts(op, n_W, f, p, s, d)
     return [(h, w, int(t), int(lf)) for h, t in enumerate(tops) for w, lf in enumerate(lefts)]
-
-
-def _check_steps(op: str, stride: int, dilation: int = 1) -> None:
-    for name, v in (("stride", stride), ("dilation", dilation)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-            raise ValueError(f"{op}: {name} must be an int >= 1, got {v!r}")
-
-
-def _check_conv(op: str, X: Array, W: Array, b: Array) -> None:
-    if X.ndim != 4:
-        raise ValueError(f"{op}: X must be (m, n_H, n_W, n_C), got shape {tuple(X.shape)}")
-    if W.ndim != 4 or W.shape[0] != W.shape[1]:
-        raise ValueError(f"{op}: W must be (f, f, n_C_prev, n_C), got shape {tuple(W.shape)}")
-    if X.shape[3] != W.shape[2]:
-        raise ValueError(
-            f"{op}: X has {X.shape[3]} channels but W expects n_C_prev = {W.shape[2]} "
-            f"(X {tuple(X.shape)}, W {tuple(W.shape)})"
-        )
-    if tuple(b.shape) not in ((W.shape[3],), (1, 1, 1, W.shape[3])):
-        raise ValueError(f"{op}: b must have {W.shape[3]} entries, got shape {tuple(b.shape)}")
 
 
 def _pad(X: Array, p: int) -> Array:
@@ -162,31 +266,38 @@ def _unpad(Xp: Array, p: int) -> Array:
 
 
 def conv2d(
-    X: Array, W: Array, b: Array, stride: int = 1, padding: int | str = 0, dilation: int = 1
+    X: Array,
+    W: Array,
+    b: Array,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+    *,
+    op: str = "conv2d",
 ) -> tuple[Array, dict]:
     """``Z[i, h, w, c] = sum_{a, b, k} X_pad[i, top + d a, left + d b, k] W[a, b, k, c] + b[c]``.
 
     Shapes: ``X (m, n_H_prev, n_W_prev, n_C_prev)``, ``W (f, f, n_C_prev, n_C)``, ``b (n_C,)``
     -> ``Z (m, n_H, n_W, n_C)``. Fast: all windows gathered (im2col) and one matrix product.
+    ``op`` names the caller in every error (a layer says which one it is).
     """
-    _check_conv("conv2d", X, W, b)
-    _check_steps("conv2d", stride, dilation)
+    X, W = _input_and_kernel(op, X, W)
     f, _, n_C_prev, n_C = W.shape
-    p = resolve_padding(padding, f, stride, dilation)
-    m, n_H_prev, n_W_prev, _ = X.shape
-    n_H = output_size(n_H_prev, f, p, stride, dilation)
-    n_W = output_size(n_W_prev, f, p, stride, dilation)
+    b = _bias(op, b, n_C)
+    s, p, d, n_H, n_W = _conv_geometry(op, X, W, stride, padding, dilation)
+    m = X.shape[0]
     Xp = _pad(X, p)
-    cols = _patches(Xp, f, stride, dilation, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C_prev)
+    cols = _patches(Xp, f, s, d, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C_prev)
     Z = (cols @ W.reshape(f * f * n_C_prev, n_C)).reshape(m, n_H, n_W, n_C) + b.reshape(n_C)
     cache = {
         "cols": cols,
         "W": W,
         "X_shape": tuple(X.shape),
+        "Z_shape": tuple(Z.shape),
         "padded_shape": tuple(Xp.shape),
         "p": p,
-        "s": stride,
-        "d": dilation,
+        "s": s,
+        "d": d,
     }
     return Z, cache
 
@@ -194,7 +305,9 @@ def conv2d(
 def conv2d_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
     """``dX`` (per example), ``dW = (1/m) sum over windows of window * dZ``, ``db = (1/m)
     sum(dZ)``. ``dX`` is the full convolution of dZ with the flipped kernel, computed as the
-    adjoint of the gather: every window's ``dZ * W`` is added back where it was read."""
+    adjoint of the gather: every window's ``dZ * W`` is added back where it was read.
+    ``dZ`` must have the shape of the forward's ``Z``."""
+    dZ = gradient("conv2d_backward", "dZ", dZ, "Z", cache["Z_shape"])
     W, p, s, d = cache["W"], cache["p"], cache["s"], cache["d"]
     f, _, n_C_prev, n_C = W.shape
     m, n_H, n_W, _ = dZ.shape
@@ -225,21 +338,17 @@ def conv_transpose2d(
     (``W.transpose(0, 1, 3, 2)``), when ``(n + 2p - f)`` is a multiple of ``s`` (otherwise
     conv2d dropped the last rows and this output is shorter than conv2d's input).
     """
-    _check_conv("conv_transpose2d", X, W, b)
-    _check_steps("conv_transpose2d", stride)
-    if isinstance(padding, bool) or not isinstance(padding, int | np.integer) or padding < 0:
-        raise ValueError(f"conv_transpose2d: padding must be an int >= 0, got {padding!r}")
-    p = int(padding)
+    op = "conv_transpose2d"
+    X, W = _input_and_kernel(op, X, W)
     f, _, n_C_prev, n_C = W.shape
+    b = _bias(op, b, n_C)
+    s, p, out_H, out_W = _transpose_geometry(op, X, W, stride, padding)
     m, n_H, n_W, _ = X.shape
-    out_H, out_W = stride * (n_H - 1) + f, stride * (n_W - 1) + f
-    if out_H - 2 * p < 1 or out_W - 2 * p < 1:
-        raise ValueError(f"conv_transpose2d: padding {p} leaves no output from {out_H}x{out_W}")
     pixels = X.reshape(m * n_H * n_W, n_C_prev)
     stamps = array_module(X).matmul(pixels, W.reshape(f * f, n_C_prev, n_C))  # x_k W[a, b, k, :]
     dcols = stamps.reshape(f, f, m, n_H, n_W, n_C)
-    Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), stride, 1), p) + b.reshape(n_C)
-    cache = {"X": X, "W": W, "p": p, "s": stride}
+    Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), s, 1), p) + b.reshape(n_C)
+    cache = {"X": X, "W": W, "Y_shape": tuple(Y.shape), "p": p, "s": s}
     return Y, cache
 
 
@@ -251,7 +360,9 @@ def _kernel_rows(W: Array) -> Array:
 
 def conv_transpose2d_backward(dY: Array, cache: dict) -> tuple[Array, Array, Array]:
     """``dX`` gathers dY through every pixel's window (a convolution of dY with W),
-    ``dW = (1/m) sum_pixels x * window(dY)``, ``db = (1/m) sum(dY)``."""
+    ``dW = (1/m) sum_pixels x * window(dY)``, ``db = (1/m) sum(dY)``. ``dY`` must have the
+    shape of the forward's ``Y``."""
+    dY = gradient("conv_transpose2d_backward", "dY", dY, "Y", cache["Y_shape"])
     X, W, p, s = cache["X"], cache["W"], cache["p"], cache["s"]
     f, _, n_C_prev, n_C = W.shape
     m, n_H, n_W, _ = X.shape
@@ -268,34 +379,32 @@ def conv_transpose2d_backward(dY: Array, cache: dict) -> tuple[Array, Array, Arr
 # -- pooling ----------------------------------------------------------------------------------
 
 
-def _check_pool(op: str, X: Array, f: int, s: int) -> None:
-    if X.ndim != 4:
-        raise ValueError(f"{op}: X must be (m, n_H, n_W, n_C), got shape {tuple(X.shape)}")
-    if f < 1 or s < 1:
-        raise ValueError(f"{op}: f and stride must be >= 1, got f={f}, stride={s}")
-
-
-def max_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
+def max_pool2d(
+    X: Array, f: int = 2, stride: int = 2, *, op: str = "max_pool2d"
+) -> tuple[Array, dict]:
     """``A[i, h, w, c] = max`` of the ``f x f`` window of channel ``c`` (channels are kept).
 
     Shapes: ``(m, n_H_prev, n_W_prev, n_C) -> (m, n_H, n_W, n_C)`` with
-    ``n_H = floor((n_H_prev - f) / s) + 1``.
+    ``n_H = floor((n_H_prev - f) / s) + 1``. A window holding NaN gives NaN: NaN counts as its
+    maximum, and its first NaN gets the gradient. ``op`` names the caller in every error.
     """
-    _check_pool("max_pool2d", X, f, stride)
+    X = _volume(op, "X", X)
+    f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
     xp = array_module(X)
-    m, n_H_prev, n_W_prev, n_C = X.shape
-    n_H, n_W = output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride)
-    win = _patches(X, f, stride, 1, n_H, n_W).reshape(m, n_H, n_W, f * f, n_C)
+    m, _, _, n_C = X.shape
+    win = _patches(X, f, s, 1, n_H, n_W).reshape(m, n_H, n_W, f * f, n_C)
     A = xp.max(win, axis=3)
     # the gradient goes to the first maximum of each window (one cell, like the loop oracle)
     first = xp.argmax(win, axis=3)
     mask = xp.arange(f * f).reshape(1, 1, 1, f * f, 1) == first[:, :, :, None, :]
-    cache = {"mask": mask, "X_shape": tuple(X.shape), "f": f, "s": stride}
+    cache = {"mask": mask, "X_shape": tuple(X.shape), "A_shape": tuple(A.shape), "f": f, "s": s}
     return A, cache
 
 
 def max_pool2d_backward(dA: Array, cache: dict) -> Array:
-    """Each window's gradient goes to the cell that held its maximum; others get 0."""
+    """Each window's gradient goes to the cell that held its maximum; others get 0. ``dA``
+    must have the shape of the forward's ``A``."""
+    dA = gradient("max_pool2d_backward", "dA", dA, "A", cache["A_shape"])
     f, s = cache["f"], cache["s"]
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)
@@ -305,18 +414,22 @@ def max_pool2d_backward(dA: Array, cache: dict) -> Array:
     return dX
 
 
-def avg_pool2d(X: Array, f: int = 2, stride: int = 2) -> tuple[Array, dict]:
-    """``A[i, h, w, c] = mean`` of the ``f x f`` window of channel ``c``."""
-    _check_pool("avg_pool2d", X, f, stride)
+def avg_pool2d(
+    X: Array, f: int = 2, stride: int = 2, *, op: str = "avg_pool2d"
+) -> tuple[Array, dict]:
+    """``A[i, h, w, c] = mean`` of the ``f x f`` window of channel ``c``. ``op`` names the
+    caller in every error."""
+    X = _volume(op, "X", X)
+    f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
     xp = array_module(X)
-    m, n_H_prev, n_W_prev, n_C = X.shape
-    n_H, n_W = output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride)
-    A = xp.mean(_patches(X, f, stride, 1, n_H, n_W), axis=(3, 4))
-    return A, {"X_shape": tuple(X.shape), "f": f, "s": stride}
+    A = xp.mean(_patches(X, f, s, 1, n_H, n_W), axis=(3, 4))
+    return A, {"X_shape": tuple(X.shape), "A_shape": tuple(A.shape), "f": f, "s": s}
 
 
 def avg_pool2d_backward(dA: Array, cache: dict) -> Array:
-    """Each window's gradient is shared equally, ``dA / f^2``, by its ``f x f`` cells."""
+    """Each window's gradient is shared equally, ``dA / f^2``, by its ``f x f`` cells. ``dA``
+    must have the shape of the forward's ``A``."""
+    dA = gradient("avg_pool2d_backward", "dA", dA, "A", cache["A_shape"])
     f, s = cache["f"], cache["s"]
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)

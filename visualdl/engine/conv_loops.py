@@ -41,12 +41,16 @@ import numpy as np
 
 from visualdl import trace
 from visualdl.backend import array_module
+from visualdl.engine.checks import gradient
 from visualdl.engine.conv import (
-    _check_conv,
-    _check_steps,
+    _bias,
+    _conv_geometry,
+    _input_and_kernel,
     _pad,
-    output_size,
-    resolve_padding,
+    _pool_geometry,
+    _shape_of,
+    _transpose_geometry,
+    _volume,
     windows,
 )
 from visualdl.schema import declare
@@ -180,8 +184,9 @@ def _span(start: int, f: int, d: int = 1) -> slice:
     return slice(start, start + d * (f - 1) + 1, d)
 
 
-def _zeros(xp, shape: tuple) -> Array:
-    return xp.zeros(shape, dtype=xp.float64)
+def _zeros(xp, shape: tuple, *like: Array) -> Array:
+    """Zeros of ``shape`` in the dtype the arrays ``like`` combine to (float32 stays float32)."""
+    return xp.zeros(shape, dtype=xp.result_type(*(a.dtype for a in like)))
 
 
 def conv2d_loop(
@@ -193,19 +198,18 @@ def conv2d_loop(
     dilation: int = 1,
 ) -> Array:
     """For every example, window and filter: ``sum(window * W[:, :, :, c]) + b[c]``."""
-    _check_conv("conv2d_loop", X, W, b)
-    _check_steps("conv2d_loop", stride, dilation)
+    op = "conv2d_loop"
+    X, W = _input_and_kernel(op, X, W)
+    f, n_C = W.shape[0], W.shape[3]
+    b = _bias(op, b, n_C)
+    s, p, d, n_H, n_W = _conv_geometry(op, X, W, stride, padding, dilation)
     xp = array_module(X)
-    f, n_C, d = W.shape[0], W.shape[3], dilation
-    p = resolve_padding(padding, f, stride, d)
     m, n_H_prev, n_W_prev, _ = X.shape
     Xp, bias = _pad(X, p), xp.reshape(b, (-1,))
-    Z = _zeros(
-        xp, (m, output_size(n_H_prev, f, p, stride, d), output_size(n_W_prev, f, p, stride, d), n_C)
-    )
+    Z = _zeros(xp, (m, n_H, n_W, n_C), X, W, b)
     narrate = _narrating()
     for i in range(m):
-        for h, w, top, left in windows(n_H_prev, n_W_prev, f, p, stride, d):
+        for h, w, top, left in windows(n_H_prev, n_W_prev, f, p, s, d):
             window = Xp[i, _span(top, f, d), _span(left, f, d), :]
             for c in range(n_C):
                 products = window * W[:, :, :, c]
@@ -219,7 +223,7 @@ def conv2d_loop(
                         channel_sums=xp.sum(products, axis=(0, 1)),
                         sum=xp.sum(products),
                     )
-    CONV_FORWARD.log(f=f, p=p, s=stride, d=d, X=X, X_pad=Xp, W=W, b=b, Z=Z)
+    CONV_FORWARD.log(f=f, p=p, s=s, d=d, X=X, X_pad=Xp, W=W, b=b, Z=Z)
     return Z
 
 
@@ -232,15 +236,18 @@ def conv2d_backward_loop(
     dilation: int = 1,
 ) -> tuple[Array, Array, Array]:
     """Window by window: ``dX_window += W[..., c] dZ``, ``dW[..., c] += window dZ`` (then
-    ``/ m``), ``db[c] += dZ`` (then ``/ m``)."""
-    xp = array_module(dZ)
-    f, n_C, d = W.shape[0], W.shape[3], dilation
-    p = resolve_padding(padding, f, stride, d)
+    ``/ m``), ``db[c] += dZ`` (then ``/ m``). ``dZ`` must have the shape of conv2d's ``Z``."""
+    op = "conv2d_backward_loop"
+    X, W = _input_and_kernel(op, X, W)
+    f, n_C = W.shape[0], W.shape[3]
+    s, p, d, n_H, n_W = _conv_geometry(op, X, W, stride, padding, dilation)
     m, n_H_prev, n_W_prev, _ = X.shape
+    dZ = gradient(op, "dZ", dZ, "Z", (m, n_H, n_W, n_C))
+    xp = array_module(dZ)
     Xp = _pad(X, p)
-    dXp, dW, db = _zeros(xp, Xp.shape), _zeros(xp, W.shape), _zeros(xp, (n_C,))
+    dXp, dW, db = (_zeros(xp, shape, dZ, X, W) for shape in (Xp.shape, W.shape, (n_C,)))
     for i in range(m):
-        for h, w, top, left in windows(n_H_prev, n_W_prev, f, p, stride, d):
+        for h, w, top, left in windows(n_H_prev, n_W_prev, f, p, s, d):
             at = (i, _span(top, f, d), _span(left, f, d), slice(None))
             for c in range(n_C):
                 g = dZ[i, h, w, c]
@@ -254,15 +261,19 @@ def conv2d_backward_loop(
 
 def conv_transpose2d_loop(X: Array, W: Array, b: Array, stride: int = 1, padding: int = 0) -> Array:
     """Pixel by pixel: add ``X[i, h, w, k] * W[:, :, k, :]`` at ``(s h, s w)``; cut ``p``."""
-    xp = array_module(X)
+    op = "conv_transpose2d_loop"
+    X, W = _input_and_kernel(op, X, W)
     f, _, _, n_C = W.shape
+    b = _bias(op, b, n_C)
+    s, p, out_H, out_W = _transpose_geometry(op, X, W, stride, padding)
+    xp = array_module(X)
     m, n_H, n_W, n_C_prev = X.shape
-    Y = _zeros(xp, (m, stride * (n_H - 1) + f, stride * (n_W - 1) + f, n_C))
+    Y = _zeros(xp, (m, out_H, out_W, n_C), X, W)
     narrate = _narrating()
     for i in range(m):
         for h in range(n_H):
             for w in range(n_W):
-                top, left = stride * h, stride * w
+                top, left = s * h, s * w
                 at = (i, _span(top, f), _span(left, f), slice(None))
                 for k in range(n_C_prev):
                     scaled = X[i, h, w, k] * W[:, :, k, :]
@@ -275,9 +286,8 @@ def conv_transpose2d_loop(X: Array, W: Array, b: Array, stride: int = 1, padding
                             scaled=scaled,
                             partial=Y[i, ...],
                         )
-    p = padding
-    Z = Y[:, p : Y.shape[1] - p, p : Y.shape[2] - p, :] + xp.reshape(b, (-1,))
-    TRANSPOSE_FORWARD.log(f=f, p=p, s=stride, X=X, W=W, b=b, Z=Z)
+    Z = Y[:, p : out_H - p, p : out_W - p, :] + xp.reshape(b, (-1,))
+    TRANSPOSE_FORWARD.log(f=f, p=p, s=s, X=X, W=W, b=b, Z=Z)
     return Z
 
 
@@ -288,15 +298,16 @@ def _first_max(window: Array) -> tuple[int, int]:
 
 
 def _pool_loop(kind: str, X: Array, f: int, stride: int) -> Array:
+    op = f"{kind}_pool2d_loop"
+    X = _volume(op, "X", X)
+    f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
     xp = array_module(X)
     reduce = xp.max if kind == "max" else xp.mean
     m, n_H_prev, n_W_prev, n_C = X.shape
-    A = _zeros(
-        xp, (m, output_size(n_H_prev, f, 0, stride), output_size(n_W_prev, f, 0, stride), n_C)
-    )
+    A = _zeros(xp, (m, n_H, n_W, n_C), X)
     narrate = _narrating()
     for i in range(m):
-        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, stride):
+        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, s):
             for c in range(n_C):
                 window = X[i, _span(top, f), _span(left, f), c]
                 A[i, h, w, c] = reduce(window)
@@ -309,12 +320,12 @@ def _pool_loop(kind: str, X: Array, f: int, stride: int) -> Array:
                         A=A[i, h, w, c],
                         **winner,
                     )
-    POOL_FORWARD[kind].log(f=f, s=stride, X=X, A=A)
+    POOL_FORWARD[kind].log(f=f, s=s, X=X, A=A)
     return A
 
 
 def max_pool2d_loop(X: Array, f: int = 2, stride: int = 2) -> Array:
-    """The largest value of every window, channel by channel."""
+    """The largest value of every window, channel by channel (NaN if the window holds one)."""
     return _pool_loop("max", X, f, stride)
 
 
@@ -324,13 +335,18 @@ def avg_pool2d_loop(X: Array, f: int = 2, stride: int = 2) -> Array:
 
 
 def max_pool2d_backward_loop(dA: Array, X: Array, f: int = 2, stride: int = 2) -> Array:
-    """Each window's gradient goes to its first maximum (row by row)."""
-    xp = array_module(dA)
-    dX = _zeros(xp, X.shape)
+    """Each window's gradient goes to its first maximum (row by row; a window's first NaN, if
+    it holds one). ``dA`` must have the shape of the pooled ``A``."""
+    op = "max_pool2d_backward_loop"
+    X = _volume(op, "X", X)
+    f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
     m, n_H_prev, n_W_prev, n_C = X.shape
+    dA = gradient(op, "dA", dA, "A", (m, n_H, n_W, n_C))
+    xp = array_module(dA)
+    dX = _zeros(xp, X.shape, dA)
     narrate = _narrating()
     for i in range(m):
-        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, stride):
+        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, s):
             for c in range(n_C):
                 a, b = _first_max(X[i, _span(top, f), _span(left, f), c])
                 dX[i, top + a, left + b, c] = dX[i, top + a, left + b, c] + dA[i, h, w, c]
@@ -341,20 +357,24 @@ def max_pool2d_backward_loop(dA: Array, X: Array, f: int = 2, stride: int = 2) -
                         argmax=np.array([a, b]),
                         dA=dA[i, h, w, c],
                     )
-    POOL_BACKWARD["max"].log(f=f, s=stride, dA=dA, dX=dX)
+    POOL_BACKWARD["max"].log(f=f, s=s, dA=dA, dX=dX)
     return dX
 
 
 def avg_pool2d_backward_loop(dA: Array, X_shape: tuple, f: int = 2, stride: int = 2) -> Array:
-    """Each window's gradient is shared equally by its ``f x f`` cells."""
+    """Each window's gradient is shared equally by its ``f x f`` cells. ``dA`` must have the
+    shape of the pooled ``A``."""
+    op = "avg_pool2d_backward_loop"
+    m, n_H_prev, n_W_prev, n_C = X_shape = _shape_of(op, X_shape)
+    f, s, n_H, n_W = _pool_geometry(op, X_shape, f, stride)
+    dA = gradient(op, "dA", dA, "A", (m, n_H, n_W, n_C))
     xp = array_module(dA)
-    dX = _zeros(xp, X_shape)
-    m, n_H_prev, n_W_prev, n_C = X_shape
+    dX = _zeros(xp, X_shape, dA)
     for i in range(m):
-        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, stride):
+        for h, w, top, left in windows(n_H_prev, n_W_prev, f, 0, s):
             at = (i, _span(top, f), _span(left, f), slice(None))
             share = dA[i, h, w, :] / (f * f)
             dX[at] = dX[at] + share
             AVG_SHARE.log(**_at(i, h, w, top, left), dA=dA[i, h, w, :], share=share)
-    POOL_BACKWARD["avg"].log(f=f, s=stride, dA=dA, dX=dX)
+    POOL_BACKWARD["avg"].log(f=f, s=s, dA=dA, dX=dX)
     return dX

@@ -17,16 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from visualdl.backend import array_module, from_host
+from visualdl.backend import array_module, from_host, to_host
+from visualdl.engine.checks import check_batch, integer, number, real_array
 
 __all__ = ["DATASETS", "circles", "mini_batches", "one_hot", "spirals", "two_moons", "xor"]
 
 
-def _check(name: str, m: int, noise: float) -> None:
-    if m < 2:
-        raise ValueError(f"{name}: m must be >= 2, got {m}")
-    if noise < 0:
-        raise ValueError(f"{name}: noise must be >= 0, got {noise}")
+def _check(name: str, m: int, noise: float) -> tuple[int, float]:
+    return integer(name, "m", m, 2), number(name, "noise", noise, "[0, inf)")
 
 
 def xor() -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +36,7 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
 
 def two_moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles; the first m//2 examples are class 0."""
-    _check("two_moons", m, noise)
+    m, noise = _check("two_moons", m, noise)
     rng = np.random.default_rng(seed)
     m0 = m // 2
     t0, t1 = np.linspace(0, np.pi, m0), np.linspace(0, np.pi, m - m0)
@@ -52,9 +50,8 @@ def circles(
     m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """A ring of class 0 around a smaller ring (radius ``factor``) of class 1."""
-    _check("circles", m, noise)
-    if not 0 < factor < 1:
-        raise ValueError(f"circles: factor must be in (0, 1), got {factor}")
+    m, noise = _check("circles", m, noise)
+    factor = number("circles", "factor", factor, "(0, 1)")
     rng = np.random.default_rng(seed)
     m0 = m // 2
     t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
@@ -69,9 +66,8 @@ def spirals(
     m: int = 300, classes: int = 2, noise: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` interleaved spiral arms; labels 0..classes-1 in ``Y: (1, m)``."""
-    _check("spirals", m, noise)
-    if classes < 2:
-        raise ValueError(f"spirals: classes must be >= 2, got {classes}")
+    m, noise = _check("spirals", m, noise)
+    classes = integer("spirals", "classes", classes, 2)
     rng = np.random.default_rng(seed)
     labels = np.arange(m) % classes
     r = np.tile(np.linspace(0.05, 1.0, m // classes + 1), classes)[:m]
@@ -82,11 +78,23 @@ def spirals(
 
 
 def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
-    """Labels ``(1, m)`` or ``(m,)`` in 0..classes-1 -> one-hot columns ``(classes, m)``."""
-    labels = np.asarray(labels).reshape(-1).astype(int)
+    """Labels ``(1, m)`` or ``(m,)`` in 0..classes-1 -> one-hot columns ``(classes, m)``.
+
+    Labels must be whole numbers (``1.0`` is the label 1; ``1.7`` is refused, not truncated).
+    """
+    classes = integer("one_hot", "classes", classes)
+    labels = to_host(real_array("one_hot", "labels", labels)).reshape(-1)
+    if labels.size == 0:
+        raise ValueError("one_hot: labels has no examples (m = 0)")
+    if not np.all(labels == np.round(labels)):
+        raise ValueError(
+            f"one_hot: labels must be whole numbers, got {labels[labels != np.round(labels)][0]}"
+        )
     if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(f"one_hot: labels must lie in 0..{classes - 1}")
-    return np.eye(classes)[:, labels]
+        raise ValueError(
+            f"one_hot: labels must lie in 0..{classes - 1}, got {labels.min()}..{labels.max()}"
+        )
+    return np.eye(classes)[:, labels.astype(np.int64)]
 
 
 def mini_batches(
@@ -100,16 +108,15 @@ def mini_batches(
     set is one batch, unshuffled (batch gradient descent).
     """
     axis = 0 if X.ndim == 4 else 1
-    m = X.shape[axis]
-    if Y.shape[1] != m:
+    m = check_batch("mini_batches", "X", X, axis)
+    if Y.ndim != 2 or Y.shape[1] != m:
         raise ValueError(
             f"mini_batches: X {tuple(X.shape)} and Y {tuple(Y.shape)} must have the same m "
             f"(number of examples)"
         )
     if batch_size is None:
         return [(X, Y)]
-    if batch_size < 1:
-        raise ValueError(f"mini_batches: batch_size must be >= 1, got {batch_size}")
+    batch_size = integer("mini_batches", "batch_size", batch_size)
     order = rng.permutation(m)
     perm = from_host(order, like=X) if array_module(X) is not np else order
     Xs, Ys = (X[perm] if axis == 0 else X[:, perm]), Y[:, perm]

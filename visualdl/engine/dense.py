@@ -26,18 +26,23 @@ from __future__ import annotations
 from typing import Any
 
 from visualdl.backend import array_module
+from visualdl.engine.checks import check_batch, check_ndim, real_array
 
 __all__ = ["dense_backward", "dense_forward"]
 
 Array = Any
 
 
-def dense_forward(A_prev: Array, W: Array, b: Array, op: str = "dense") -> tuple[Array, dict]:
+def dense_forward(
+    A_prev: Array, W: Array, b: Array, op: str = "dense_forward"
+) -> tuple[Array, dict]:
     """``Z = W A_prev + b``; shapes ``(n, n_prev) @ (n_prev, m) + (n, 1) -> (n, m)``.
 
     Returns ``Z`` and the cache ``{"A_prev", "W"}`` that :func:`dense_backward` needs. ``op``
     names the caller in the error for a wrong shape (a layer says which one it is).
     """
+    A_prev, W, b = (real_array(op, k, v) for k, v in (("A_prev", A_prev), ("W", W), ("b", b)))
+    check_ndim(op, "W", W, 2, "(n, n_prev)")
     n, n_prev = W.shape
     if A_prev.ndim != 2 or A_prev.shape[0] != n_prev:
         raise ValueError(
@@ -46,6 +51,7 @@ def dense_forward(A_prev: Array, W: Array, b: Array, op: str = "dense") -> tuple
         )
     if tuple(b.shape) != (n, 1):
         raise ValueError(f"{op}: expected b of shape ({n}, 1), got {tuple(b.shape)}")
+    check_batch(op, "A_prev", A_prev, 1)
     return W @ A_prev + b, {"A_prev": A_prev, "W": W}
 
 
@@ -56,9 +62,11 @@ def dense_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
     ``dA_prev = W^T dZ``.
     """
     A_prev, W = cache["A_prev"], cache["W"]
+    dZ = real_array("dense_backward", "dZ", dZ)
     if tuple(dZ.shape) != (W.shape[0], A_prev.shape[1]):
         raise ValueError(
-            f"dense: expected dZ of shape {(W.shape[0], A_prev.shape[1])}, got {tuple(dZ.shape)}"
+            f"dense_backward: expected dZ of shape {(W.shape[0], A_prev.shape[1])}, "
+            f"got {tuple(dZ.shape)}"
         )
     m = A_prev.shape[1]
     dW = (dZ @ A_prev.T) / m

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from visualdl.backend import to_host
+from visualdl.engine.checks import integer, named, real_array
 from visualdl.engine.optimizers import Optimizer
 
 __all__ = ["Objective", "Path", "minimize"]
@@ -53,6 +54,7 @@ def _finite(loss: float, params: dict[str, Any]) -> bool:
     return math.isfinite(loss) and all(np.all(np.isfinite(to_host(v))) for v in params.values())
 
 
+@named("minimize")
 def minimize(
     objective: Objective,
     optimizer: Optimizer,
@@ -63,13 +65,16 @@ def minimize(
     """Take ``steps`` optimizer steps from ``start`` (a surface's own start by default).
 
     ``schedule(t)`` gives the learning rate of step ``t = 0, 1, ...`` (else the optimizer's).
+    The objective's ``no_decay`` keys (a surface's bias coordinate) are exempt from weight decay.
     """
-    if steps < 1:
-        raise ValueError(f"minimize: steps must be >= 1, got {steps}")
+    steps = integer("minimize", "steps", steps)
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"minimize: optimizer must be an Optimizer, got {optimizer!r}")
+    no_decay = getattr(objective, "no_decay", ())
     if start is None:
         x0, y0 = objective.start  # a Surface
         start = {"x": np.float64(x0), "y": np.float64(y0)}
-    params = {k: np.asarray(v, dtype=np.float64) for k, v in start.items()}
+    params = {k: real_array("minimize", f"start {k}", v, np.float64) for k, v in start.items()}
     points = [params]
     losses = [objective.loss(params)]
     lrs: list[float] = []
@@ -77,7 +82,8 @@ def minimize(
     for t in range(steps):
         lr = optimizer.lr if schedule is None else float(schedule(t))
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below
-            params = optimizer.step(params, objective.gradients(params), lr=lr, loss=losses[-1])
+            grads = objective.gradients(params)
+            params = optimizer.step(params, grads, lr=lr, loss=losses[-1], no_decay=no_decay)
             loss = objective.loss(params)
         if not _finite(loss, params):
             diverged = t + 1

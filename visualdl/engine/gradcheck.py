@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import from_host, to_host
+from visualdl.engine.checks import check_same_shape, named, number, real_array
 
 __all__ = ["check_model", "numerical_gradient", "relative_error"]
 
@@ -29,14 +30,17 @@ TINY = 1e-300
 
 
 def relative_error(a: Any, b: Any) -> float:
-    """``||a - b|| / max(||a|| + ||b||, tiny)`` (0 when both are zero)."""
-    a, b = np.asarray(to_host(a), float), np.asarray(to_host(b), float)
+    """``||a - b|| / max(||a|| + ||b||, tiny)`` (0 when both are zero); a and b of one shape."""
+    a = to_host(real_array("relative_error", "a", a)).astype(np.float64)
+    b = to_host(real_array("relative_error", "b", b)).astype(np.float64)
+    check_same_shape("relative_error", "b", b, "a", a)
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), TINY))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6):
     """Central differences of the scalar ``f`` at the host array ``x`` (same shape as x)."""
-    x = np.array(x, dtype=np.float64)
+    eps = number("numerical_gradient", "eps", eps, "(0, inf)")
+    x = np.array(to_host(real_array("numerical_gradient", "x", x)), dtype=np.float64)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
@@ -49,6 +53,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     return grad
 
 
+@named("check_model")
 def check_model(
     model: Any, X: Any, Y: Any, eps: float = 1e-5, training: bool = False
 ) -> dict[str, float]:
@@ -59,6 +64,12 @@ def check_model(
     batch's statistics); it needs a model without dropout, whose masks are random.
     Returns ``{"W1": err, "b1": err, ...}``.
     """
+    if training and any(getattr(layer, "keep_prob", 1.0) < 1.0 for layer in model.layers):
+        raise ValueError(
+            "check_model: training=True needs a model without dropout (its masks are random, "
+            "so the differences would compare different networks); check with training=False"
+        )
+    eps = number("check_model", "eps", eps, "(0, inf)")
     AL = model.forward(X, training)
     grads = {k: to_host(v) for k, v in model.backward(AL, Y).items()}
     params = model.params

@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from visualdl.engine.checks import integer
+
 __all__ = ["INITIALIZERS", "Rng", "initialize", "make_rng"]
 
 Rng = np.random.Generator | np.random.RandomState
@@ -34,16 +36,16 @@ INITIALIZERS = {
 
 
 def make_rng(seed: int | Rng | None) -> Rng:
-    """A generator from a seed (``default_rng(seed)``), or the generator itself."""
+    """A generator from a seed (``default_rng(seed)``: None or an int >= 0), or the generator
+    itself."""
     if isinstance(seed, np.random.Generator | np.random.RandomState):
         return seed
-    return np.random.default_rng(seed)
+    return np.random.default_rng(None if seed is None else integer("make_rng", "seed", seed, 0))
 
 
 def initialize(name: str, n: int, n_prev: int, rng: Rng) -> np.ndarray:
     """Draw ``W: (n, n_prev)`` on the host: standard normal times the scheme's scale."""
     if name not in INITIALIZERS:
-        raise ValueError(f"init: expected one of {sorted(INITIALIZERS)}, got {name!r}")
-    if n < 1 or n_prev < 1:
-        raise ValueError(f"init: layer sizes must be >= 1, got ({n}, {n_prev})")
+        raise ValueError(f"initialize: init expected one of {sorted(INITIALIZERS)}, got {name!r}")
+    n, n_prev = integer("initialize", "n", n), integer("initialize", "n_prev", n_prev)
     return rng.standard_normal((n, n_prev)) * INITIALIZERS[name](n_prev)

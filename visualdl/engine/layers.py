@@ -23,10 +23,18 @@ from typing import Any
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
 from visualdl.engine.batchnorm import (
-    _check_eps,
     batch_norm,
     batch_norm_backward,
     batch_norm_inference,
+)
+from visualdl.engine.checks import (
+    check_finite,
+    float_dtype,
+    gradient,
+    integer,
+    named,
+    number,
+    real_array,
 )
 from visualdl.engine.dense import dense_backward, dense_forward
 from visualdl.engine.initializers import Rng, initialize, make_rng
@@ -95,12 +103,27 @@ class Layer:
 
     l: int = 0
 
+    @property
+    def op(self) -> str:
+        """The layer's name in error messages: ``"Dense layer 2"``."""
+        return f"{type(self).__name__} layer {self.l}"
+
+    def _cached(self, cache: Any) -> Any:
+        """``cache`` from the last forward; ``ValueError`` when there was none."""
+        if cache is None:
+            raise ValueError(f"{self.op}: backward called before forward")
+        return cache
+
     def params(self) -> dict[str, Array]:
         """Parameters keyed as in the notes (``W1``, ``b1``)."""
         return {}
 
     def set_params(self, params: dict[str, Array]) -> None:
         """Take new values for this layer's keys from ``params``."""
+
+    def no_decay(self) -> set[str]:
+        """The parameter keys weight decay leaves alone (biases, batch norm's gamma, beta)."""
+        return set()
 
     @property
     def grads(self) -> dict[str, Array]:
@@ -120,6 +143,9 @@ class WeightLayer(Layer):
     layers, and BatchNorm with ``keys = ("gamma", "beta")``."""
 
     keys: tuple[str, ...] = ("W", "b")
+    #: the keys whose role is a weight: AdamW decays them, the others (a bias, batch norm's
+    #: scale and shift) it leaves alone
+    decayed: tuple[str, ...] = ("W",)
     W: Array
     b: Array
     dW: Array = None
@@ -136,6 +162,9 @@ class WeightLayer(Layer):
     def grads(self) -> dict[str, Array]:
         return {f"d{k}{self.l}": getattr(self, f"d{k}") for k in self.keys}
 
+    def no_decay(self) -> set[str]:
+        return {f"{k}{self.l}" for k in self.keys if k not in self.decayed}
+
 
 class Dense(WeightLayer):
     """Fully connected layer ``l``.
@@ -146,8 +175,12 @@ class Dense(WeightLayer):
     Backward (per-example dA in, mean-cost gradients out):
     ``dZ = dA * g'(Z)``, ``dW = (1/m) dZ A_prev^T``, ``db = (1/m) sum(dZ, axis=1)``,
     ``dA_prev = W^T dZ``.
+
+    ``dtype`` (float64 by default) is the dtype of ``W`` and ``b``; inputs are converted to it,
+    so a float32 layer computes in float32 end to end.
     """
 
+    @named("Dense")
     def __init__(
         self,
         n_prev: int,
@@ -156,11 +189,13 @@ class Dense(WeightLayer):
         init: str = "he",
         rng: int | Rng | None = None,
         l: int = 1,
+        dtype: Any = "float64",
     ) -> None:
         self.l = l
         self.g = activations.get(activation)
-        self.W = from_host(initialize(init, n, n_prev, make_rng(rng)))
-        self.b = xp().zeros((n, 1))
+        W = initialize(init, n, n_prev, make_rng(rng))
+        self.W = from_host(W.astype(float_dtype("Dense", dtype)))
+        self.b = xp().zeros((n, 1), dtype=self.W.dtype)
         self._cache: tuple[dict, Array, Array] | None = None
         self.dW: Array = None
         self.db: Array = None
@@ -171,7 +206,8 @@ class Dense(WeightLayer):
         return tuple(self.W.shape)
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        Z, cache = dense_forward(A_prev, self.W, self.b, op=f"dense layer {self.l}")
+        A_prev = real_array(self.op, "A_prev", A_prev, self.W.dtype)
+        Z, cache = dense_forward(A_prev, self.W, self.b, op=self.op)
         A = self.g.forward(Z)
         self._cache = (cache, Z, A)
         DENSE_FORWARD.log(
@@ -181,16 +217,11 @@ class Dense(WeightLayer):
 
     def backward(self, dA: Array | None = None, dZ: Array | None = None) -> Array:
         """Backward from ``dA`` (or straight from ``dZ`` for a fused output layer)."""
-        if self._cache is None:
-            raise ValueError(f"dense layer {self.l}: backward called before forward")
-        cache, Z, A = self._cache
+        cache, Z, A = self._cached(self._cache)
         if dZ is None:
-            if tuple(dA.shape) != tuple(A.shape):
-                raise ValueError(
-                    f"dense layer {self.l}: expected dA of shape {tuple(A.shape)}, "
-                    f"got {tuple(dA.shape)}"
-                )
-            dZ = self.g.backward(dA, Z, A)
+            dZ = self.g.backward(gradient(self.op, "dA", dA, "A", A), Z, A)
+        else:
+            dZ = gradient(self.op, "dZ", dZ, "A", A)
         dA_prev, self.dW, self.db = dense_backward(dZ, cache)
         given = {} if dA is None else {"dA": dA}
         DENSE_BACKWARD.log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev, **given)
@@ -205,11 +236,14 @@ class Dropout(Layer):
     """
 
     def __init__(self, keep_prob: float, rng: int | Rng | None = None) -> None:
-        self.keep_prob = check_keep_prob(keep_prob)
+        self.keep_prob = check_keep_prob(keep_prob, "Dropout")
         self.rng = make_rng(rng)
         self.D: Array = None
+        self._cache: tuple | None = None
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
+        A_prev = real_array(self.op, "A_prev", A_prev)
+        self._cache = (tuple(A_prev.shape),)
         if not training or self.keep_prob == 1.0:
             self.D = None
             return A_prev
@@ -218,6 +252,8 @@ class Dropout(Layer):
         return A
 
     def backward(self, dA: Array) -> Array:
+        (shape,) = self._cached(self._cache)
+        dA = gradient(self.op, "dA", dA, "A", shape)
         if self.D is None:
             return dA
         return dropout_backward(dA, self.D, self.keep_prob)
@@ -250,6 +286,7 @@ class BatchNorm(WeightLayer):
     """
 
     keys = ("gamma", "beta")
+    decayed = ()
 
     def __init__(
         self,
@@ -258,47 +295,33 @@ class BatchNorm(WeightLayer):
         momentum: float = 0.9,
         eps: float = 1e-5,
         l: int = 1,
+        dtype: Any = "float64",
     ) -> None:
         if layout not in ("dense", "conv"):
             raise ValueError(f"BatchNorm: layout must be 'dense' or 'conv', got {layout!r}")
-        if n < 1:
-            raise ValueError(f"BatchNorm: n must be >= 1, got {n}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"BatchNorm: momentum must be in [0, 1), got {momentum}")
-        _check_eps("BatchNorm", eps)
-        self.l, self.layout, self.momentum, self.eps = l, layout, float(momentum), float(eps)
+        n = integer("BatchNorm", "n", n)
+        self.momentum = number("BatchNorm", "momentum", momentum, "[0, 1)")
+        self.eps = number("BatchNorm", "eps", eps, "(0, inf)")
+        self.l, self.layout = l, layout
         shape = (n, 1) if layout == "dense" else (n,)
         mod = xp()
-        self.gamma, self.beta = mod.ones(shape), mod.zeros(shape)
-        self.running_mean, self.running_var = mod.zeros(shape), mod.ones(shape)
+        dt = float_dtype("BatchNorm", dtype)
+        self.gamma, self.beta = mod.ones(shape, dtype=dt), mod.zeros(shape, dtype=dt)
+        self.running_mean, self.running_var = mod.zeros(shape, dtype=dt), mod.ones(shape, dtype=dt)
         self._cache: dict[str, Any] | None = None
         self.dgamma: Array = None
         self.dbeta: Array = None
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
+        A_prev = real_array(self.op, "A_prev", A_prev, self.gamma.dtype)
         want = 2 if self.layout == "dense" else 4
         if A_prev.ndim != want:
             raise ValueError(
-                f"batchnorm layer {self.l}: layout {self.layout!r} expects a {want}-D input, "
+                f"{self.op}: layout {self.layout!r} expects a {want}-D input, "
                 f"got shape {tuple(A_prev.shape)}"
             )
-        if training:
-            out, cache = batch_norm(A_prev, self.gamma, self.beta, self.eps)
-            shape, mod = tuple(self.gamma.shape), array_module(A_prev)
-            mu, var = mod.reshape(cache["mu"], shape), mod.reshape(cache["var"], shape)
-            b = self.momentum
-            self.running_mean = b * self.running_mean + (1 - b) * mu
-            self.running_var = b * self.running_var + (1 - b) * var
-        else:
-            out, cache = batch_norm_inference(
-                A_prev,
-                self.gamma,
-                self.beta,
-                self.running_mean,
-                self.running_var,
-                self.eps,
-                return_cache=True,
-            )
+        with named(self.op):
+            out, cache = self._normalize(A_prev, training)
         self._cache = cache
         BN_FORWARD.log(
             l=self.l,
@@ -315,15 +338,48 @@ class BatchNorm(WeightLayer):
         )
         return out
 
+    def _normalize(self, A_prev: Array, training: bool) -> tuple[Array, dict]:
+        """``(out, cache)`` with the batch's statistics (updating the running ones) or with the
+        running ones."""
+        if not training:
+            return batch_norm_inference(
+                A_prev,
+                self.gamma,
+                self.beta,
+                self.running_mean,
+                self.running_var,
+                self.eps,
+                return_cache=True,
+            )
+        out, cache = batch_norm(A_prev, self.gamma, self.beta, self.eps)
+        shape, mod = tuple(self.gamma.shape), array_module(A_prev)
+        mu, var = mod.reshape(cache["mu"], shape), mod.reshape(cache["var"], shape)
+        b = self.momentum
+        self.running_mean = b * self.running_mean + (1 - b) * mu
+        self.running_var = b * self.running_var + (1 - b) * var
+        return out, cache
+
     def backward(self, dA: Array) -> Array:
-        if self._cache is None:
-            raise ValueError(f"batchnorm layer {self.l}: backward called before forward")
-        dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, self._cache)
+        cache = self._cached(self._cache)
+        dA = real_array(self.op, "dA", dA, self.gamma.dtype)
+        with named(self.op):
+            dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, cache)
         BN_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dgamma=self.dgamma, dbeta=self.dbeta)
         return dZ
 
     def set_running(self, mean: Array, var: Array) -> None:
-        """Set the running statistics (host arrays are moved to gamma's backend)."""
-        mod, shape = array_module(self.gamma), tuple(self.gamma.shape)
-        self.running_mean = mod.reshape(from_host(mean, like=self.gamma), shape)
-        self.running_var = mod.reshape(from_host(var, like=self.gamma), shape)
+        """Set the running statistics (host arrays are moved to gamma's backend); the variance
+        must be finite and >= 0."""
+        mod, shape, dt = array_module(self.gamma), tuple(self.gamma.shape), self.gamma.dtype
+        op = f"{self.op}.set_running"
+        mean = real_array(op, "mean", from_host(mean, like=self.gamma), dt)
+        var = real_array(op, "var", from_host(var, like=self.gamma), dt)
+        for name, v in (("mean", mean), ("var", var)):
+            if v.size != self.gamma.size:
+                raise ValueError(f"{op}: {name} needs {self.gamma.size} entries, got {v.size}")
+        mean, var = mod.reshape(mean, shape), mod.reshape(var, shape)
+        check_finite(op, "mean", mean)
+        check_finite(op, "var", var)
+        if not bool(mod.all(var >= 0)):
+            raise ValueError(f"{op}: var must be >= 0, got a negative variance")
+        self.running_mean, self.running_var = mean, var

@@ -24,7 +24,16 @@ from typing import Any
 
 from visualdl.backend import array_module, to_host
 from visualdl.engine import losses
-from visualdl.engine._checks import check_finite
+from visualdl.engine.checks import (
+    check_batch,
+    check_finite,
+    check_ndim,
+    check_same_shape,
+    integer,
+    named,
+    number,
+    real_array,
+)
 from visualdl.engine.data import mini_batches
 from visualdl.engine.initializers import Rng, make_rng
 from visualdl.engine.layers import Dense, Dropout, Layer
@@ -66,16 +75,16 @@ class Sequential:
     Labels are always ``Y: (k, m)``.
     """
 
+    @named("Sequential")
     def __init__(
         self, layers: Sequence[Layer], loss: str = "bce", lambd: float = 0.0, penalty: str = "l2"
     ) -> None:
         self.layers = list(layers)
         self.loss = losses.get(loss)
         if penalty not in PENALTIES:
-            raise ValueError(f"penalty: expected one of {sorted(PENALTIES)}, got {penalty!r}")
-        if lambd < 0:
-            raise ValueError(f"penalty: lambd must be >= 0, got {lambd}")
-        self.lambd, self.penalty = float(lambd), penalty
+            raise ValueError(f"penalty expected one of {sorted(PENALTIES)}, got {penalty!r}")
+        self.lambd = number("Sequential", "lambd", lambd, "[0, inf)")
+        self.penalty = penalty
         _number(self.layers)
         self.dense = [layer for layer in _parametric(self.layers) if isinstance(layer, Dense)]
         self._m = 0
@@ -101,33 +110,76 @@ class Sequential:
         """Gradients from the last :meth:`backward`: ``{"dW1": ..., "db1": ..., ...}``."""
         return {k: v for layer in self.layers for k, v in layer.grads.items()}
 
+    @property
+    def dtype(self) -> Any:
+        """The parameters' dtype (float64 unless the layers were made with another); inputs
+        and labels are converted to it."""
+        return next(iter(self.params.values())).dtype
+
+    def no_decay(self) -> set[str]:
+        """The keys weight decay leaves alone, as the layers declare them (``b1``, ``gamma2``)."""
+        return set().union(*(layer.no_decay() for layer in _parametric(self.layers)))
+
     # -- passes -------------------------------------------------------------------------
+    @named("Sequential.forward")
     def forward(self, X: Array, training: bool = False) -> Array:
         """``A[L]`` for inputs ``X: (n_x, m)`` or ``(m, n_H, n_W, n_C)``; dropout is active and
         batch norm uses batch statistics only when ``training``."""
-        check_finite("forward", "X", X)
-        self._m = X.shape[1] if X.ndim == 2 else X.shape[0] if X.ndim == 4 else 0
+        X = self._inputs("Sequential.forward", X)
+        check_finite("Sequential.forward", "X", X)
         A = X
         for layer in self.layers:
             A = layer.forward(A, training)
         return A
 
+    def _inputs(self, op: str, X: Any) -> Array:
+        """``X`` in the model's dtype, ``(n_x, m)`` or ``(m, n_H, n_W, n_C)`` with ``m >= 1``."""
+        X = real_array(op, "X", X, self.dtype)
+        if X.ndim not in (2, 4):
+            raise ValueError(
+                f"{op}: X must be (n_x, m) or (m, n_H, n_W, n_C), got shape {tuple(X.shape)}"
+            )
+        self._m = check_batch(op, "X", X, 1 if X.ndim == 2 else 0)
+        return X
+
+    def _labels(self, op: str, AL: Any, Y: Any) -> tuple[Array, Array]:
+        """``(AL, Y)`` in the model's dtype, Y exactly AL's shape."""
+        AL, Y = real_array(op, "AL", AL, self.dtype), real_array(op, "Y", Y, self.dtype)
+        check_same_shape(op, "labels Y", Y, "the output AL", AL)
+        return AL, Y
+
+    def _logits(self, AL: Array) -> Array | None:
+        """``Z[L]`` when ``AL`` is the output of the last forward through a sigmoid (bce) or
+        softmax (cross-entropy) layer, so that the cost can be taken from the logits."""
+        out = self.layers[-1]
+        fused = isinstance(out, Dense) and out.g.name == self.loss.fused_with
+        if fused and out._cache is not None and out._cache[2] is AL:
+            return out._cache[1]
+        return None
+
+    @named("Sequential.cost")
     def cost(self, AL: Array, Y: Array) -> float:
-        """J = loss(A[L], Y) + penalty; recorded as ``model.cost``."""
-        J = self.loss.cost(AL, Y)
+        """J = loss(A[L], Y) + penalty; recorded as ``model.cost``.
+
+        When ``AL`` is the output of the last forward through a sigmoid or softmax layer the
+        loss is computed from its logits ``Z[L]`` (:func:`~visualdl.engine.losses.bce_with_logits`,
+        :func:`~visualdl.engine.losses.cross_entropy_with_logits`), exact even where ``AL`` has
+        rounded to 0 or 1.
+        """
+        AL_in = AL
+        AL, Y = self._labels("Sequential.cost", AL, Y)
+        Z = self._logits(AL_in)
+        J = self.loss.cost(AL, Y) if Z is None else self.loss.from_logits(Z, Y)
         if self.lambd:
             J = J + PENALTIES[self.penalty][0](self.params, self.lambd, Y.shape[1])
         J = float(J)
         COST.log(J=J, AL=AL, Y=Y)
         return J
 
+    @named("Sequential.backward")
     def backward(self, AL: Array, Y: Array) -> dict[str, Array]:
         """Gradients of J for the last forward pass, keyed ``dW1``, ``db1``, ..."""
-        if tuple(AL.shape) != tuple(Y.shape):
-            raise ValueError(
-                f"backward: labels Y must have the output's shape {tuple(AL.shape)}, "
-                f"got {tuple(Y.shape)}"
-            )
+        AL, Y = self._labels("Sequential.backward", AL, Y)
         out = self.layers[-1]
         if isinstance(out, Dense) and out.g.name == self.loss.fused_with:
             dA = out.backward(dZ=AL - Y)  # sigmoid+BCE, softmax+CE: dZ[L] = A[L] - Y
@@ -141,11 +193,13 @@ class Sequential:
             grads = {k: v + extra[k] if k in extra else v for k, v in grads.items()}
         return grads
 
+    @named("Sequential.train_step")
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One forward, cost, backward and gradient-descent step ``W := W - alpha dW``
         (``Optimizer("gd")``); returns the cost before the step."""
         return self._step(X, Y, Optimizer("gd", lr=learning_rate), None)
 
+    @named("Sequential.fit")
     def fit(
         self,
         X: Array,
@@ -172,10 +226,23 @@ class Sequential:
         Returns ``{"iteration", "cost"}`` every ``every`` passes (and the last), the cost being
         the example-weighted mean of the pass's mini-batch costs, plus ``"step_cost"`` with the
         cost of every step. ``callback(i, model)`` runs at the recorded passes. Raises
-        ``FloatingPointError`` naming the pass and step if the cost stops being finite.
+        ``ValueError`` for parameters that are not finite before training, and
+        ``FloatingPointError`` naming the pass and step where the cost or a parameter stops
+        being finite.
         """
-        if num_iterations < 1 or every < 1:
-            raise ValueError("fit: num_iterations and every must be >= 1")
+        op = "Sequential.fit"
+        num_iterations = integer(op, "num_iterations", num_iterations)
+        every = integer(op, "every", every)
+        if batch_size is not None:
+            batch_size = integer(op, "batch_size", batch_size)
+        X = self._inputs(op, X)
+        Y = real_array(op, "Y", Y, self.dtype)
+        check_ndim(op, "Y", Y, 2, "(k, m)")
+        if Y.shape[1] != self._m:
+            raise ValueError(f"{op}: X has m = {self._m} examples but Y {tuple(Y.shape)}")
+        bad = _not_finite(self.params)
+        if bad:
+            raise ValueError(f"{op}: parameter {bad} holds NaN or infinity before training")
         opt = (
             optimizer
             if isinstance(optimizer, Optimizer)
@@ -188,10 +255,12 @@ class Sequential:
             total = 0.0
             for Xb, Yb in mini_batches(X, Y, batch_size, rng):
                 J = self._step(Xb, Yb, opt, lr)
-                if not math.isfinite(J):
+                key = _not_finite(self.params)
+                if not math.isfinite(J) or key:
+                    what = f"cost became {J}" if not math.isfinite(J) else f"{key} became inf/NaN"
                     raise FloatingPointError(
-                        f"fit: cost became {J} at iteration {i}, step "
-                        f"{len(history['step_cost'])}; lower the learning rate"
+                        f"{op}: {what} at iteration {i}, step {len(history['step_cost'])}; "
+                        "lower the learning rate"
                     )
                 history["step_cost"].append(J)
                 total += J * Yb.shape[1]
@@ -210,24 +279,47 @@ class Sequential:
         AL = self.forward(X, training=True)
         J = self.cost(AL, Y)
         grads = self.backward(AL, Y)
-        self.set_params(opt.step(self.params, grads, lr=lr, loss=J))
+        self.set_params(opt.step(self.params, grads, lr=lr, loss=J, no_decay=self.no_decay()))
         return J
 
     # -- prediction ---------------------------------------------------------------------
+    @named("Sequential.predict")
     def predict(self, X: Array) -> Array:
         """Labels: ``A[L] > 0.5`` for one output unit, else the arg-max class per column."""
+        return self._predicted("Sequential.predict", self.forward(X))
+
+    @named("Sequential.accuracy")
+    def accuracy(self, X: Array, Y: Array) -> float:
+        """Fraction of examples predicted right; ``Y`` as labels (1, m) or one-hot (k, m)."""
+        op = "Sequential.accuracy"
         AL = self.forward(X)
+        Yh = to_host(real_array(op, "Y", Y))
+        k, m = AL.shape
+        if Yh.ndim != 2 or Yh.shape[0] not in (1, k) or Yh.shape[1] != m:
+            raise ValueError(
+                f"{op}: Y must be labels (1, {m}) or one-hot ({k}, {m}), "
+                f"got shape {tuple(Yh.shape)}"
+            )
+        pred = to_host(self._predicted(op, AL))
+        labels = Yh.reshape(-1) if Yh.shape[0] == 1 else Yh.argmax(axis=0)
+        return float((pred.reshape(-1) == labels).mean())
+
+    @staticmethod
+    def _predicted(op: str, AL: Array) -> Array:
+        check_finite(op, "the output A[L]", AL)
         xp = array_module(AL)
         if AL.shape[0] == 1:
             return xp.astype(AL > 0.5, xp.int64)
         return xp.argmax(AL, axis=0)
 
-    def accuracy(self, X: Array, Y: Array) -> float:
-        """Fraction of examples predicted right; ``Y`` as labels (1, m) or one-hot (k, m)."""
-        pred = to_host(self.predict(X))
-        Yh = to_host(Y)
-        labels = Yh.reshape(-1) if Yh.shape[0] == 1 else Yh.argmax(axis=0)
-        return float((pred.reshape(-1) == labels).mean())
+
+def _not_finite(params: dict[str, Array]) -> str | None:
+    """The first key whose array holds NaN or infinity, or None."""
+    for k, v in params.items():
+        xp = array_module(v)
+        if not bool(xp.all(xp.isfinite(v))):
+            return k
+    return None
 
 
 def _parametric(layers: Sequence[Layer]) -> list[Layer]:
@@ -256,6 +348,7 @@ def _number(layers: Sequence[Layer]) -> None:
         layer.l = l
 
 
+@named("mlp")
 def mlp(
     layer_dims: Sequence[int],
     hidden: str = "relu",
@@ -266,23 +359,27 @@ def mlp(
     keep_prob: float = 1.0,
     lambd: float = 0.0,
     penalty: str = "l2",
+    dtype: Any = "float64",
 ) -> Sequential:
     """A multilayer perceptron ``layer_dims = [n_x, n1, ..., nL]``.
 
     Hidden layers use ``hidden``, the output ``output``; weights are drawn layer by layer from
     one generator (``numpy.random.RandomState(1)`` gives the notes' numbers). The loss defaults
     to bce for a sigmoid output, cross-entropy for softmax and mse otherwise. With
-    ``keep_prob < 1`` an inverted dropout follows every hidden layer.
+    ``keep_prob < 1`` an inverted dropout follows every hidden layer. ``dtype`` (float64 by
+    default, or float32) is the parameters' dtype; the model computes in it end to end.
     """
-    if len(layer_dims) < 2 or min(layer_dims) < 1:
-        raise ValueError(f"mlp: layer_dims needs >= 2 positive sizes, got {list(layer_dims)}")
-    check_keep_prob(keep_prob)
+    if len(layer_dims) < 2:
+        raise ValueError(f"mlp: layer_dims needs >= 2 sizes, got {list(layer_dims)}")
+    layer_dims = [integer("mlp", "each of layer_dims", n) for n in layer_dims]
+    number("mlp", "lambd", lambd, "[0, inf)")
+    check_keep_prob(keep_prob, "mlp")
     rng = make_rng(seed)
     layers: list[Layer] = []
     L = len(layer_dims) - 1
     for l in range(1, L + 1):
         g = output if l == L else hidden
-        layers.append(Dense(layer_dims[l - 1], layer_dims[l], g, init, rng, l))
+        layers.append(Dense(layer_dims[l - 1], layer_dims[l], g, init, rng, l, dtype))
         if l < L and keep_prob < 1.0:
             layers.append(Dropout(keep_prob, rng))
     if loss is None:

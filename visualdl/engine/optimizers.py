@@ -16,7 +16,10 @@ move a model's weights and a point ``{"x", "y"}`` on a 2-D test surface.
 ``adam``       ``V = beta1 V + (1 - beta1) g``, ``S = beta2 S + (1 - beta2) g^2``,
                ``V^c = V / (1 - beta1^t)``, ``S^c = S / (1 - beta2^t)``,
                ``theta -= lr V^c / (sqrt(S^c) + eps)``
-``adamw``      Adam, then ``theta -= lr weight_decay theta`` for every parameter but biases
+``adamw``      Adam, then ``theta -= lr weight_decay theta`` (decoupled weight decay) for every
+               parameter but those named in ``no_decay`` (a model passes the keys its layers
+               declare: biases, batch norm's gamma and beta; PyTorch's AdamW decays every
+               parameter unless told otherwise with parameter groups)
 =============  =====================================================================
 
 ``adam_notes`` is the notes' mistaken Adam, which corrects S with ``1 - beta1^t`` instead of
@@ -37,10 +40,11 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from visualdl.backend import array_module
+from visualdl.engine.checks import gradient, number, real_array
 from visualdl.schema import declare
 
 __all__ = [
@@ -66,6 +70,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "adamw": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
     "adam_notes": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
 }
+#: the interval each hyper-parameter must lie in (finite numbers only)
+RANGES = {
+    "lr": "(0, inf)",
+    "beta": "[0, 1)",
+    "beta1": "[0, 1)",
+    "beta2": "[0, 1)",
+    "eps": "(0, inf)",
+    "weight_decay": "[0, inf)",
+}
 _MOMENTS = {
     "momentum": "V",
     "nesterov": "V",
@@ -81,7 +94,7 @@ _MOMENTS = {
 def check_hyper(name: str, hyper: Mapping[str, Any]) -> dict[str, Any]:
     """The full hyper-parameters of optimizer ``name`` (defaults filled in), or ``ValueError``."""
     if name not in DEFAULTS:
-        raise ValueError(f"optimizer: expected one of {sorted(DEFAULTS)}, got {name!r}")
+        raise ValueError(f"Optimizer: expected one of {sorted(DEFAULTS)}, got {name!r}")
     unknown = set(hyper) - set(DEFAULTS[name])
     if unknown:
         raise ValueError(
@@ -89,18 +102,9 @@ def check_hyper(name: str, hyper: Mapping[str, Any]) -> dict[str, Any]:
             f"expected some of {sorted(DEFAULTS[name])}"
         )
     h = {**DEFAULTS[name], **hyper}
-    if isinstance(h["lr"], bool) or not h["lr"] > 0:
-        raise ValueError(f"{name}: learning rate lr must be > 0, got {h['lr']}")
-    for key in ("beta", "beta1", "beta2"):
-        if key in h and not 0 <= h[key] < 1:
-            raise ValueError(f"{name}: {key} must be in [0, 1), got {h[key]}")
-    if "eps" in h and not h["eps"] > 0:
-        raise ValueError(f"{name}: eps must be > 0, got {h['eps']}")
-    if "weight_decay" in h and not h["weight_decay"] >= 0:
-        raise ValueError(f"{name}: weight_decay must be >= 0, got {h['weight_decay']}")
-    if "form" in h and h["form"] not in ("ema", "classic"):
+    if h.get("form", "ema") not in ("ema", "classic"):
         raise ValueError(f"{name}: form must be 'ema' or 'classic', got {h['form']!r}")
-    return h
+    return {k: v if k == "form" else number(name, k, v, RANGES[k]) for k, v in h.items()}
 
 
 def init_state(name: str, params: Mapping[str, Array]) -> State:
@@ -161,13 +165,6 @@ def _adam_notes(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
     return _adam_rule(k, theta, g, state, h, h["beta1"])
 
 
-def _adamw(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
-    new = _adam(k, theta, g, state, h)
-    if k.startswith("b"):  # biases are not decayed
-        return new
-    return new - h["lr"] * h["weight_decay"] * theta
-
-
 _RULES = {
     "gd": _gd,
     "momentum": _momentum,
@@ -175,7 +172,7 @@ _RULES = {
     "adagrad": _adagrad,
     "rmsprop": _rmsprop,
     "adam": _adam,
-    "adamw": _adamw,
+    "adamw": _adam,  # the decay is applied by step()
     "adam_notes": _adam_notes,
 }
 
@@ -186,20 +183,42 @@ def step(
     grads: Mapping[str, Array],
     state: State | None,
     hyper: Mapping[str, Any],
+    no_decay: Collection[str] = (),
 ) -> tuple[Params, State]:
     """One step of optimizer ``name``: returns new params and state (inputs are not changed).
 
-    ``grads`` holds ``"d" + key`` for every parameter key; ``state`` may be None (fresh).
+    ``grads`` holds ``"d" + key`` for every parameter key, each exactly its parameter's shape;
+    ``state`` may be None (fresh). ``no_decay`` names the keys weight decay (``adamw``) leaves
+    alone.
     """
     h = check_hyper(name, hyper)
-    missing = [k for k in params if "d" + k not in grads]
-    if missing:
-        raise ValueError(f"{name}: no gradient for {missing} (expected keys 'd' + name)")
+    params, grads = _inputs(name, params, grads)
     state = dict(init_state(name, params) if state is None else state)
     state["t"] += 1
     rule = _RULES[name]
     new = {k: rule(k, v, grads["d" + k], state, h) for k, v in params.items()}
+    if "weight_decay" in h:
+        new = {
+            k: v if k in no_decay else v - h["lr"] * h["weight_decay"] * params[k]
+            for k, v in new.items()
+        }
     return new, state
+
+
+def _inputs(
+    name: str, params: Mapping[str, Any], grads: Mapping[str, Any]
+) -> tuple[Params, Params]:
+    """Parameters and their gradients as real arrays, each gradient exactly its parameter's
+    shape (a step never broadcasts a parameter into a bigger one)."""
+    missing = [k for k in params if "d" + k not in grads]
+    if missing:
+        raise ValueError(f"{name}: no gradient for {missing} (expected keys 'd' + name)")
+    op = f"{name}.step"
+    params = {k: real_array(op, k, v) for k, v in params.items()}
+    grads = {
+        f"d{k}": gradient(op, f"gradient d{k}", grads[f"d{k}"], k, v) for k, v in params.items()
+    }
+    return params, grads
 
 
 OPTIMIZERS: dict[str, Callable[..., tuple[Params, State]]] = {
@@ -247,14 +266,17 @@ class Optimizer:
         grads: Mapping[str, Array],
         lr: float | None = None,
         loss: float | None = None,
+        no_decay: Collection[str] = (),
     ) -> Params:
-        """Take one step (with ``lr`` for this step only, e.g. from a schedule)."""
+        """Take one step (with ``lr`` for this step only, e.g. from a schedule); ``no_decay``
+        names the keys weight decay leaves alone (:meth:`Sequential.no_decay`)."""
         hyper = self.hyper if lr is None else {**self.hyper, "lr": lr}
-        new, self.state = step(self.name, params, grads, self.state, hyper)
+        new, self.state = step(self.name, params, grads, self.state, hyper, no_decay)
+        loss = None if loss is None else float(loss)
         STEP.log(
             optimizer=self.name,
             t=self.state["t"],
-            lr=hyper["lr"],
+            lr=float(hyper["lr"]),
             loss=loss,
             **params,
             **{"d" + k: grads["d" + k] for k in params},

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from visualdl.backend import array_module
-from visualdl.engine._checks import check_finite, check_ndim
+from visualdl.engine.checks import check_batch, check_finite, check_ndim, number, real_array
 
 __all__ = ["Standardizer"]
 
@@ -26,15 +26,15 @@ class Standardizer:
     """Z-score per feature: fit ``mu, sigma: (n_x, 1)`` on train, apply the same to any set."""
 
     def __init__(self, eps: float = 1e-8) -> None:
-        if eps < 0:
-            raise ValueError(f"Standardizer: eps must be >= 0, got {eps}")
-        self.eps = eps
+        self.eps = number("Standardizer", "eps", eps, "[0, inf)")
         self.mu: Any = None
         self.sigma: Any = None
 
     def fit(self, X: Any) -> Standardizer:
         """Learn ``mu`` and ``sigma`` from ``X: (n_x, m)``."""
-        check_ndim("Standardizer.fit", "X", X, 2)
+        X = real_array("Standardizer.fit", "X", X)
+        check_ndim("Standardizer.fit", "X", X, 2, "(n_x, m)")
+        check_batch("Standardizer.fit", "X", X, 1)
         check_finite("Standardizer.fit", "X", X)
         xp = array_module(X)
         self.mu = xp.mean(X, axis=1, keepdims=True)
@@ -45,7 +45,8 @@ class Standardizer:
         """``(X - mu) / (sigma + eps)`` with the fitted statistics."""
         if self.mu is None:
             raise ValueError("Standardizer.transform: call fit on the training set first")
-        check_ndim("Standardizer.transform", "X", X, 2)
+        X = real_array("Standardizer.transform", "X", X)
+        check_ndim("Standardizer.transform", "X", X, 2, "(n_x, m)")
         if X.shape[0] != self.mu.shape[0]:
             raise ValueError(
                 f"Standardizer.transform: expected {self.mu.shape[0]} features (rows), "

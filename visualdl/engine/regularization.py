@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import array_module, from_host
+from visualdl.engine.checks import gradient, integer, number, real_array
 
 __all__ = [
     "check_keep_prob",
@@ -46,53 +47,47 @@ def weight_keys(params: Mapping[str, Array]) -> list[str]:
     return [k for k in params if k.startswith("W")]
 
 
-def _check(op: str, lambd: float, m: int) -> None:
-    if lambd < 0:
-        raise ValueError(f"{op}: lambd must be >= 0, got {lambd}")
-    if m < 1:
-        raise ValueError(f"{op}: m (number of examples) must be >= 1, got {m}")
+def _check(
+    op: str, params: Mapping[str, Array], lambd: float, m: int
+) -> tuple[dict[str, Array], float, int]:
+    """The weights (as real arrays), lambda and m, checked."""
+    weights = {k: real_array(op, k, params[k]) for k in weight_keys(params)}
+    return weights, number(op, "lambd", lambd, "[0, inf)"), integer(op, "m (examples)", m)
 
 
 def l2_penalty(params: Mapping[str, Array], lambd: float, m: int) -> Array:
     """J_L2 = lambda/(2m) sum_l ||W[l]||_F^2."""
-    _check("l2_penalty", lambd, m)
+    weights, lambd, m = _check("l2_penalty", params, lambd, m)
     total = 0.0
-    for k in weight_keys(params):
-        W = params[k]
+    for W in weights.values():
         total = total + array_module(W).sum(W * W)
     return lambd / (2 * m) * total
 
 
 def l2_penalty_grads(params: Mapping[str, Array], lambd: float, m: int) -> dict[str, Array]:
     """dJ_L2/dW[l] = lambda/m W[l], keyed ``dW1, dW2, ...``."""
-    _check("l2_penalty", lambd, m)
-    return {"d" + k: (lambd / m) * params[k] for k in weight_keys(params)}
+    weights, lambd, m = _check("l2_penalty_grads", params, lambd, m)
+    return {"d" + k: (lambd / m) * W for k, W in weights.items()}
 
 
 def l1_penalty(params: Mapping[str, Array], lambd: float, m: int) -> Array:
     """J_L1 = lambda/(2m) sum_l ||W[l]||_1 (the notes' lambda/2m convention)."""
-    _check("l1_penalty", lambd, m)
+    weights, lambd, m = _check("l1_penalty", params, lambd, m)
     total = 0.0
-    for k in weight_keys(params):
-        W = params[k]
+    for W in weights.values():
         total = total + array_module(W).sum(array_module(W).abs(W))
     return lambd / (2 * m) * total
 
 
 def l1_penalty_grads(params: Mapping[str, Array], lambd: float, m: int) -> dict[str, Array]:
     """dJ_L1/dW[l] = lambda/(2m) sign(W[l]) (0 at W = 0), keyed ``dW1, dW2, ...``."""
-    _check("l1_penalty", lambd, m)
-    return {
-        "d" + k: (lambd / (2 * m)) * array_module(params[k]).sign(params[k])
-        for k in weight_keys(params)
-    }
+    weights, lambd, m = _check("l1_penalty_grads", params, lambd, m)
+    return {"d" + k: (lambd / (2 * m)) * array_module(W).sign(W) for k, W in weights.items()}
 
 
-def check_keep_prob(keep_prob: float) -> float:
-    """Return ``keep_prob`` or raise unless 0 < keep_prob <= 1."""
-    if not 0.0 < keep_prob <= 1.0:
-        raise ValueError(f"dropout: keep_prob must be in (0, 1], got {keep_prob}")
-    return float(keep_prob)
+def check_keep_prob(keep_prob: float, op: str = "dropout") -> float:
+    """Return ``keep_prob`` as a float or raise unless 0 < keep_prob <= 1."""
+    return number(op, "keep_prob", keep_prob, "(0, 1]")
 
 
 def dropout_forward(
@@ -103,7 +98,8 @@ def dropout_forward(
     Shapes: A (n, m) -> A_out (n, m), mask D (n, m) of 0.0/1.0 (kept for backward). The
     uniform numbers U are drawn on the host from ``rng`` so every backend sees the same mask.
     """
-    keep_prob = check_keep_prob(keep_prob)
+    keep_prob = check_keep_prob(keep_prob, "dropout_forward")
+    A = real_array("dropout_forward", "A", A)
     U = rng.random(tuple(A.shape))
     D = from_host((U < keep_prob).astype(np.float64), like=A)
     if hasattr(A, "dtype") and D.dtype != A.dtype:
@@ -113,4 +109,6 @@ def dropout_forward(
 
 def dropout_backward(dA: Array, D: Array, keep_prob: float) -> Array:
     """dA_in = dA * D / keep_prob: only the kept units pass gradient, scaled the same way."""
-    return dA * D / check_keep_prob(keep_prob)
+    keep_prob = check_keep_prob(keep_prob, "dropout_backward")
+    dA = gradient("dropout_backward", "dA", dA, "the mask D", D)
+    return dA * D / keep_prob

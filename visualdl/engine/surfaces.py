@@ -47,6 +47,8 @@ class Surface:
     minimum: tuple[float, float] | None
     bounds: tuple[tuple[float, float], tuple[float, float]]
     title: str
+    #: the coordinates that play a bias's role (weight decay leaves them alone)
+    no_decay: tuple[str, ...] = ()
 
     def loss(self, params: dict[str, Array]) -> float:
         """``f`` at the point ``{"x", "y"}``."""
@@ -173,6 +175,7 @@ SURFACES: dict[str, Surface] = {
             None,
             ((-5.0, 8.0), (-6.0, 6.0)),
             "logistic regression on breast-cancer data: J(w, b)",
+            no_decay=("y",),
         ),
     ]
 }

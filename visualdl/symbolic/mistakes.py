@@ -64,11 +64,13 @@ class Mistake:
         return table()[self.row](self.wrong)
 
 
-def _adam_notes_step(name: str, params: Any, grads: Any, state: Any, hyper: Any) -> Any:
+def _adam_notes_step(
+    name: str, params: Any, grads: Any, state: Any, hyper: Any, no_decay: Any = ()
+) -> Any:
     """``step`` for the ``adam`` row that runs the engine's ``adam_notes`` rule instead."""
     from visualdl.engine.optimizers import step
 
-    return step("adam_notes", params, grads, state, hyper)
+    return step("adam_notes", params, grads, state, hyper, no_decay)
 
 
 def _batch_norm_notes_backward(Z: Any, gamma: Any, beta: Any, dout: Any, eps: float) -> Any:

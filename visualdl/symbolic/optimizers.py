@@ -50,6 +50,7 @@ __all__ = [
     "CHECKS",
     "CHECK_HYPER",
     "NAMES",
+    "NO_DECAY",
     "PARAM_SHAPES",
     "check",
     "check_ewa",
@@ -67,6 +68,7 @@ __all__ = [
 
 NAMES = ("momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 PARAM_SHAPES = {"W1": (2, 2), "b1": (2, 1)}
+NO_DECAY = ("b1",)  # the bias, which its layer declares exempt from weight decay
 STEPS = 4  # steps compared with the engine
 DIGITS = 30
 
@@ -196,7 +198,7 @@ def rule(name: str, key: str, theta: Any, grad: Any, mom: Moments, step: int, h:
     adam        ``V = beta1 V + (1 - beta1) g``, ``S = beta2 S + (1 - beta2) g^2``,
                 ``theta - lr (V / (1 - beta1^t)) / (sqrt(S / (1 - beta2^t)) + eps)``
     adam_notes  the same with ``S / (1 - beta1^t)``: the notes' mistake
-    adamw       adam, then ``- lr weight_decay theta`` (old theta) unless ``key`` starts with b
+    adamw       adam, then ``- lr weight_decay theta`` (old theta) unless ``key`` is in NO_DECAY
     ==========  ================================================================================
 
     Nesterov needs the gradient at a look-ahead point, so it has its own :func:`nag_path`.
@@ -230,7 +232,7 @@ def rule(name: str, key: str, theta: Any, grad: Any, mom: Moments, step: int, h:
         V_corrected = mom["V"] / (1 - b1**step)
         S_corrected = mom["S"] / (1 - (b1 if name == "adam_notes" else b2) ** step)
         new = theta - lr * V_corrected / (sp.sqrt(S_corrected) + h["eps"])
-        if name == "adamw" and not key.startswith("b"):
+        if name == "adamw" and key not in NO_DECAY:
             new = new - lr * h["weight_decay"] * theta
         return new
     raise ValueError(f"rule: no symbolic rule for {name!r}")
@@ -464,7 +466,8 @@ def _rule_pairs(step_fn: Step, name: str, form: str | None, seed: int) -> list[A
     params = {k: _num(v) for k, v in params0.items()}
     state, pairs = None, []
     for (p_exact, s_exact), grad in zip(exact, grads, strict=True):
-        params, state = step_fn(name, params, {k: _num(v) for k, v in grad.items()}, state, hyper)
+        grad = {k: _num(v) for k, v in grad.items()}
+        params, state = step_fn(name, params, grad, state, hyper, NO_DECAY)
         for k in PARAM_SHAPES:
             pairs += [_num(p_exact[k]), params[k]]
         for key in s_exact:
