@@ -16,15 +16,13 @@ from __future__ import annotations
 import html
 import importlib
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from visualdl import registry
-from visualdl.files import atomic_write
+from visualdl.files import atomic_write, move_into, work_dir
 from visualdl.viz.figures import save
 
 if TYPE_CHECKING:
@@ -120,9 +118,12 @@ def build(out: Path, names: list[str] | None = None, progress: bool = True) -> P
     """Make the figures ``names`` (default: all) into ``out`` and write ``index.html`` and
     ``index.md`` there; returns the path of ``index.html``.
 
-    Each figure is made in a temporary folder inside ``out`` and its files are moved into
-    place with ``os.replace``, so ``out`` never holds a half-written file. Unknown names raise
-    ``ValueError`` listing the known ones. With ``progress`` one line per figure is printed.
+    The figures are made in a temporary folder inside ``out`` (:func:`visualdl.files.work_dir`,
+    removed however the build ends) and each file is moved into place with
+    :func:`visualdl.files.move_into`, so ``out`` never holds a half-written file. ``out`` is
+    checked before any work (``OSError`` naming it when it cannot be written). Unknown names
+    raise ``ValueError`` listing the known ones. With ``progress`` one line per figure is
+    printed.
     """
     entries = registry.figures()
     known = {e.name: e for e in entries}
@@ -135,26 +136,22 @@ def build(out: Path, names: list[str] | None = None, progress: bool = True) -> P
             )
         entries = [known[n] for n in names]
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     items = []
-    for i, entry in enumerate(entries, start=1):
-        start = time.perf_counter()
-        module = importlib.import_module(entry.module)
-        tmp = Path(tempfile.mkdtemp(dir=out, prefix=".tmp-"))
-        try:
+    with work_dir(out, ".tmp-") as tmp:
+        for i, entry in enumerate(entries, start=1):
+            start = time.perf_counter()
+            module = importlib.import_module(entry.module)
             files = []
             for path in module.make(tmp):
-                os.replace(path, out / path.name)
+                move_into(path, out / path.name)
                 files.append(path.name)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        items.append((entry, module.CAPTION, files))
-        if progress:
-            print(
-                f"[{i}/{len(entries)}] {entry.name}: {', '.join(files)} "
-                f"({time.perf_counter() - start:.1f} s)",
-                flush=True,
-            )
+            items.append((entry, module.CAPTION, files))
+            if progress:
+                print(
+                    f"[{i}/{len(entries)}] {entry.name}: {', '.join(files)} "
+                    f"({time.perf_counter() - start:.1f} s)",
+                    flush=True,
+                )
     _write_text(out / "index.md", _index_md(items))
     index = out / "index.html"
     _write_text(index, _index_html(items))

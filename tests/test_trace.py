@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,81 @@ def test_same_seed_gives_the_same_trace_and_another_seed_does_not():
 def test_missing_record_names_what_there_is():
     with pytest.raises(KeyError, match="trace has no record 'nope'"):
         one_step_trace(0).last("nope")
+
+
+@pytest.mark.parametrize(
+    "value, dtype",
+    [
+        (np.array([object(), 1], dtype=object), "object"),
+        (np.array([1 + 2j]), "complex128"),
+        (np.array(["a", "b"]), "<U1"),
+    ],
+)
+def test_save_refuses_arrays_it_would_have_to_pickle_or_cannot_show(tmp_path, value, dtype):
+    tr = trace.Trace()
+    tr.add("dense1.forward", Z=np.ones(2))
+    tr.add("labels.names", names=value)
+    with pytest.raises(ValueError, match=rf"'labels.names': array 'names' has dtype {dtype}"):
+        tr.save(tmp_path / "t.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_numpy_scalars_in_info_become_python_and_are_saved(tmp_path):
+    tr = trace.Trace()
+    rec = tr.add(
+        "optimizer.step",
+        {"lr": np.float32(0.5), "stride": np.int64(2), "sizes": [np.int64(2), 3], "ok": np.True_},
+        W=np.ones(2),
+    )
+    assert rec.info == {"lr": 0.5, "stride": 2, "sizes": [2, 3], "ok": True}
+    assert type(rec.info["lr"]) is float and type(rec.info["stride"]) is int
+    back = trace.Trace.load(tr.save(tmp_path / "t.npz"))
+    assert back.records[0].info == rec.info
+
+
+@pytest.mark.parametrize("value", [np.ones(3), object(), {1, 2}])
+def test_an_info_value_that_is_not_json_is_refused_when_added(value):
+    with pytest.raises(ValueError, match=r"Trace.add: record 'conv2d.window': info 'where' is a"):
+        trace.Trace().add("conv2d.window", {"i": 0, "where": value}, window=np.ones(2))
+
+
+def test_numpy_scalars_in_meta_are_saved(tmp_path):
+    with trace.record(seed=np.int64(3)) as tr:
+        trace.log("dense1.forward", Z=np.ones(1))
+    assert trace.Trace.load(tr.save(tmp_path / "t.npz")).meta == {"seed": 3}
+
+
+def npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(np.random.default_rng(0).bytes(4096)),
+        lambda p: p.write_bytes(b"PK\x03\x04" + b"\0" * 200),  # a broken zip
+        lambda p: p.write_bytes(npy_bytes(np.ones(3))),  # one .npy array
+        lambda p: np.savez(p, x=np.ones(3)),  # an .npz, not a trace
+    ],
+    ids=["empty", "random", "broken-zip", "npy", "other-npz"],
+)
+def test_load_of_a_file_that_is_no_trace_says_so(tmp_path, write):
+    path = tmp_path / "t.npz"
+    write(path)
+    with pytest.raises(ValueError, match=r"t\.npz is not a visualdl trace \("):
+        trace.Trace.load(path)
+
+
+def test_load_of_a_truncated_trace_says_so(tmp_path):
+    path = one_step_trace(0).save(tmp_path / "t.npz")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ValueError, match="is not a visualdl trace"):
+        trace.Trace.load(path)
+
+
+def test_load_of_a_missing_file_is_an_os_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        trace.Trace.load(tmp_path / "missing.npz")

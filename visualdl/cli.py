@@ -1,23 +1,30 @@
 """The ``visualdl`` command.
 
-    visualdl list [--json]
-    visualdl render NAME [--quality low|medium|high] [--format mp4|gif|png] [--out DIR]
-    visualdl gallery [--out DIR]
-    visualdl verify [--json]
-    visualdl demo [--out DIR] [--quality low|medium|high]
+    visualdl [--debug] list [--json]
+    visualdl [--debug] render NAME [--quality low|medium|high] [--format mp4|gif|png] [--out DIR]
+    visualdl [--debug] gallery [--out DIR]
+    visualdl [--debug] verify [--json]
+    visualdl [--debug] demo [--out DIR] [--quality low|medium|high]
 
-A user mistake (unknown name, bad option) prints one line and exits 2, without a traceback.
+Every failure prints one line on stderr, ``visualdl: error: ...``, naming what to change, and
+no traceback (``--debug`` shows it): a user mistake (unknown name, bad option, a bad
+``$VISUALDL_BACKEND``) exits 2; a failure at run time (an output folder that cannot be
+written, a backend this machine cannot run, a ``ValueError``/``KeyError`` of the library, a
+floating-point error) exits 1. The backend and the output folders are checked before any work
+starts. ``Ctrl-C`` exits 130 and a closed stdout (``visualdl list | head -1``) 141, quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from visualdl import registry
+from visualdl.files import writable_dir
 
 __all__ = ["main"]
 
@@ -78,9 +85,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from visualdl.gallery import build
-    from visualdl.render import render
+    from visualdl.render import destination, render
 
-    out = Path(args.out)
+    out = writable_dir(args.out)
+    for name in registry.DEFAULT_SCENES:  # before the gallery's work, not after it
+        destination(name, "mp4", out / "videos")
     index = build(out / "gallery")
     videos = [
         render(name, quality=args.quality, fmt="mp4", out=out / "videos")
@@ -94,6 +103,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="visualdl", description="See and check how deep learning works.")
+    p.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("list", help="list scenes and figures")
@@ -122,25 +132,97 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_backend() -> None:
+    """Fail before any work when ``$VISUALDL_BACKEND`` names no backend (a usage error) or
+    one this machine cannot run (``BackendUnavailable``)."""
+    from visualdl import backend
+
+    try:
+        backend.name()
+    except ValueError:
+        raw = os.environ.get(backend.ENV_VAR, "")
+        raise UsageError(
+            f"{backend.ENV_VAR}={raw!r} names no backend; set it to one of "
+            f"{', '.join(backend.BACKENDS)}, or unset it"
+        ) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _os_error(err: OSError, args: argparse.Namespace | None) -> str:
+    where = " -> ".join(str(f) for f in (err.filename, err.filename2) if f is not None)
+    why = err.strerror or str(err)
+    hint = "; choose another --out" if getattr(args, "out", None) else ""
+    return f"{where}: {why}{hint}" if where else f"{why}{hint}"
+
+
+def _missing_module(err: ModuleNotFoundError) -> tuple[str, int]:
+    top = (err.name or "").split(".")[0]
+    if top in ("manim", "cupy"):
+        extra = "anim" if top == "manim" else "gpu"
+        return f"{err.name} is not installed; pip install 'visualdl[{extra}]'", 2
+    return f"{err.name} is not installed; reinstall visualdl (pip install 'visualdl[anim]')", 1
+
+
+def _describe(err: Exception, args: argparse.Namespace | None) -> tuple[str, int]:
+    """The one line that reports ``err`` and the exit status."""
+    from visualdl.backend import BackendUnavailable
+
+    if isinstance(err, ModuleNotFoundError):
+        return _missing_module(err)
+    if isinstance(err, OSError):
+        return _os_error(err, args), 1
+    if isinstance(err, KeyError) and err.args:
+        return str(err.args[0]), 1
+    if isinstance(err, ValueError | BackendUnavailable):
+        return str(err), 1
+    if isinstance(err, FloatingPointError):
+        return f"floating-point error: {err}; rerun with --debug to see where", 1
+    return (
+        f"internal error: {type(err).__name__}: {err}; rerun with --debug for the traceback "
+        "and please report it",
+        1,
+    )
+
+
+def _stdout_closed() -> int:
+    """stdout's reader has gone (``visualdl list | head -1``): point stdout at the null
+    device so that the interpreter's last flush is quiet (as the Python docs advise), and
+    return 141, the status of a process ended by ``SIGPIPE``."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout has no file descriptor (tests)
+        pass
+    return 141
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"visualdl: error: {_one_line(message)}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    args = None
     try:
         args = _parser().parse_args(argv)
-        return args.run(args)
+        if args.command != "list":
+            _check_backend()
+        code = args.run(args)
+        sys.stdout.flush()
+        return code
     except UsageError as err:
-        print(f"visualdl: error: {err}", file=sys.stderr)
-        return 2
-    except ModuleNotFoundError as err:
-        if err.name and err.name.split(".")[0] in ("manim", "cupy"):
-            extra = "anim" if err.name.startswith("manim") else "gpu"
-            print(
-                f"visualdl: error: {err.name} is not installed; pip install 'visualdl[{extra}]'",
-                file=sys.stderr,
-            )
-            return 2
-        raise
+        return _fail(str(err), 2)
+    except BrokenPipeError:
+        return _stdout_closed()
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        if args is not None and args.debug:
+            raise
+        return _fail(*_describe(err, args))
 
 
 if __name__ == "__main__":

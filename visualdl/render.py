@@ -1,8 +1,9 @@
 """Render a registered scene to ``OUT/NAME.mp4|gif|png`` with Manim, from Python.
 
 Manim is imported only inside :func:`render`, so importing this module stays light. The scene
-renders into a temporary media folder inside ``out`` and the finished file is moved into place
-atomically: ``out`` never holds a half-written video.
+renders into a temporary media folder inside ``out`` (:func:`visualdl.files.work_dir`, removed
+however the render ends) and the finished file is moved into place atomically: ``out`` never
+holds a half-written video. The output is checked before any work starts (:func:`destination`).
 
 Example
 -------
@@ -14,17 +15,17 @@ PosixPath('out/chain-rule.png')
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from visualdl import registry
+from visualdl.files import move_into, work_dir, writable_dir
 
-__all__ = ["FORMATS", "QUALITIES", "render"]
+__all__ = ["FORMATS", "QUALITIES", "destination", "render"]
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality"}
 FORMATS = ("mp4", "gif", "png")
@@ -47,7 +48,8 @@ def render(
         otherwise.
     fmt : ``mp4`` or ``gif`` (the whole animation; the GIF at about 10 frames per second) or
         ``png`` (the last frame only, cheap); ``ValueError`` otherwise.
-    out : the output folder (created when missing).
+    out : the output folder (created when missing); an ``OSError`` before any work when it
+        cannot be written (see :func:`destination`).
     progress : say what is rendered, show Manim's progress bars, report the time taken.
     """
     if quality not in QUALITIES:
@@ -55,18 +57,15 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     entry = registry.get(name, "scene")
+    dest = destination(name, fmt, out)
     scene_cls = getattr(importlib.import_module(entry.module), entry.scene_class)
 
     from manim import tempconfig
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    dest = out / f"{name}.{fmt}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=out))  # same filesystem as dest
     start = time.perf_counter()
     if progress:
         print(f"rendering {name} ({quality} quality, {fmt})", file=sys.stderr, flush=True)
-    try:
+    with work_dir(dest.parent, f".{name}-") as tmp:  # same file system as dest
         cfg = {
             "quality": QUALITIES[quality],
             "media_dir": str(tmp),
@@ -85,11 +84,19 @@ def render(
             produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
         if fmt == "gif":
             produced = _gif_from_mp4(produced, produced.with_suffix(".gif"))
-        os.replace(produced, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        move_into(produced, dest)
     if progress:
         print(f"\nwrote {dest} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    return dest
+
+
+def destination(name: str, fmt: str, out: str | os.PathLike) -> Path:
+    """The path :func:`render` writes, ``out/<name>.<fmt>``, once checked: ``out`` is a folder
+    this process can write (made when missing, :func:`visualdl.files.writable_dir`) and the
+    path is not a folder. Raises ``OSError`` naming the path otherwise."""
+    dest = writable_dir(out) / f"{name}.{fmt}"
+    if dest.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; remove it", str(dest))
     return dest
 
 

@@ -2,7 +2,9 @@
 
 Recording is off unless a ``with record() as tr:`` block is open. Inside it, engine ops add
 named records of host NumPy arrays (``Z``, ``A``, ``dZ``, ``dW``, ...). Scenes and figures only
-read a trace. A trace saves to one ``.npz`` file (no pickle) with its metadata as JSON.
+read a trace. A trace saves to one ``.npz`` file (no pickle) with its metadata as JSON: arrays are
+numbers (bool, integer or real), info values are JSON-able (NumPy scalars become Python ones
+when added), and anything else is refused with a ``ValueError`` naming the record and key.
 
 A ``record(**labels)`` opened inside another is a labelled section: its records carry the
 labels as their ``context`` and join the enclosing trace when the section ends, so a demo that
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,6 +47,42 @@ from visualdl.files import atomic_write
 __all__ = ["Record", "Trace", "current", "log", "record"]
 
 _META_KEY = "__trace__"
+_SAVED_KINDS = "biuf"  # bool, signed and unsigned integers, reals: what pictures show
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with NumPy scalars (also inside lists, tuples and dicts) as Python ones."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _json_info(name: str, info: dict[str, Any]) -> dict[str, Any]:
+    """``info`` as JSON-able values (:func:`_plain`); ``ValueError`` naming the record and the
+    key of a value that is not."""
+    plain = {k: _plain(v) for k, v in info.items()}
+    try:
+        json.dumps(plain)
+    except (TypeError, ValueError):
+        key, value = next((k, v) for k, v in plain.items() if not _is_json({k: v}))
+        raise ValueError(
+            f"Trace.add: record {name!r}: info {key!r} is a {type(value).__name__}, which a trace "
+            "cannot save; pass a number, string, bool, None, or a list/dict of them "
+            "(arrays go in the record's arrays)"
+        ) from None
+    return plain
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 @dataclass
@@ -76,9 +116,10 @@ class Trace:
     reads: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, name: str, info: dict[str, Any] | None = None, **arrays: Any) -> Record:
-        """Append a record; arrays are copied to the host."""
+        """Append a record; arrays are copied to the host, NumPy scalars in ``info`` become
+        Python ones, and an info value that is not JSON-able is a ``ValueError``."""
         host = {k: np.array(to_host(v)) for k, v in arrays.items()}
-        rec = Record(name, host, dict(info or {}), dict(self.context))
+        rec = Record(name, host, _json_info(name, info or {}), dict(self.context))
         self.records.append(rec)
         return rec
 
@@ -106,13 +147,30 @@ class Trace:
         return list(dict.fromkeys(r.name for r in self.records))
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the trace to ``path`` (.npz, no pickle) atomically; returns the path."""
+        """Write the trace to ``path`` (.npz, no pickle) atomically; returns the path.
+
+        An array that is not bool, integer or real (object, complex, string) is a
+        ``ValueError`` naming its record and key, and nothing is written.
+        """
         path = Path(path)
+        for r in self.records:
+            for k, v in r.arrays.items():
+                if v.dtype.kind not in _SAVED_KINDS:
+                    raise ValueError(
+                        f"Trace.save: record {r.name!r}: array {k!r} has dtype {v.dtype}, "
+                        "which a trace "
+                        "cannot save; save bool, integer or real arrays only"
+                    )
         index = [
             {"name": r.name, "info": r.info, "context": r.context, "keys": list(r.arrays)}
             for r in self.records
         ]
-        header = json.dumps({"meta": self.meta, "records": index})
+        try:
+            header = json.dumps(_plain({"meta": self.meta, "records": index}))
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"Trace.save: meta or labels cannot be saved as JSON ({err})"
+            ) from None
         arrays = {f"r{i}/{k}": v for i, r in enumerate(self.records) for k, v in r.arrays.items()}
         arrays[_META_KEY] = np.array(header)
         with atomic_write(path) as tmp, open(tmp, "wb") as f:
@@ -121,8 +179,25 @@ class Trace:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Trace:
-        """Read a trace written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as data:
+        """Read a trace written by :meth:`save`.
+
+        A file that is not one (another ``.npz``, a corrupt or random file) is a
+        ``ValueError`` "... is not a visualdl trace (...)"; a missing file an ``OSError``.
+        """
+        try:
+            return cls._read(path)
+        except (ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+            why = "not an .npz archive" if "pickle" in str(err) else f"{type(err).__name__}: {err}"
+            raise ValueError(
+                f"Trace.load: {os.fspath(path)} is not a visualdl trace ({why})"
+            ) from None
+
+    @classmethod
+    def _read(cls, path: str | os.PathLike) -> Trace:
+        with open(path, "rb") as f:  # ours to close, also when numpy fails to read it
+            data = np.load(f, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError("a single .npy array, not an .npz archive")
             header = json.loads(str(data[_META_KEY]))
             records = [
                 Record(

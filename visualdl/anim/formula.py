@@ -1,4 +1,11 @@
-"""Formulas as Manim mobjects without LaTeX: mathtext SVGs, cached in a temporary folder.
+"""Formulas as Manim mobjects without LaTeX: mathtext SVGs, cached per user.
+
+The SVGs are cached in a private folder of this user (:func:`cache_dir`:
+``$XDG_CACHE_HOME/visualdl/mathtext`` or ``~/.cache/visualdl/mathtext``, mode 0700, owner
+checked), written atomically and read without following symlinks, so another user cannot
+plant a formula. Manim's ``SVGMobject`` writes a modified copy beside the file it loads
+(``<stem>_.svg``, then deletes it), so it is handed a copy in a folder of this process's own
+(:func:`formula_path`): concurrent renders never meet there.
 
 Example
 -------
@@ -11,18 +18,19 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import tempfile
+import os
+import shutil
 from pathlib import Path
 
 from manim import SVGMobject
 
+from visualdl.files import atomic_write, private_dir, process_dir, read_own_file
 from visualdl.viz.mathtext import formula_svg
 from visualdl.viz.style import COLORS
 
-__all__ = ["CACHE_DIR", "at_layer", "dfrac", "formula", "formula_path", "tidy"]
-
-CACHE_DIR = Path(tempfile.gettempdir()) / "visualdl-mathtext"
+__all__ = ["at_layer", "cache_dir", "dfrac", "formula", "formula_path", "svg_name", "tidy"]
 
 # mathtext at fontsize 20 has glyph units of points; this maps it so that
 # formula(..., font_size=s) has about the digit height of Text(..., font_size=s).
@@ -30,14 +38,55 @@ _SVG_FONTSIZE = 20
 _SCALE_PER_FONT_SIZE = 0.00078
 
 
+def cache_dir() -> Path | None:
+    """This user's private formula cache, ``$XDG_CACHE_HOME/visualdl/mathtext`` (default
+    ``~/.cache``), made with mode 0700; ``None`` when it cannot be made or trusted (a symlink,
+    someone else's, writable by others), and formulas are then made afresh by each process."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        base.mkdir(parents=True, exist_ok=True)
+        return private_dir(private_dir(base / "visualdl") / "mathtext")
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+
+
+@functools.cache
+def _process_dir(pid: int) -> Path:
+    """A private folder of process ``pid`` (one per process, after a fork too)."""
+    return process_dir("visualdl-formulas-")
+
+
+def svg_name(tex: str) -> str:
+    """The file name of ``$tex$``'s SVG, in the cache and in this process's folder."""
+    return hashlib.sha1(f"{_SVG_FONTSIZE}|{tex}".encode()).hexdigest()[:20] + ".svg"
+
+
 def formula_path(tex: str) -> Path:
-    """The cached white-on-transparent SVG of ``$tex$`` (written on first use)."""
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha1(f"{_SVG_FONTSIZE}|{tex}".encode()).hexdigest()[:20]
-    path = CACHE_DIR / f"{key}.svg"
-    if not path.exists():
-        formula_svg(tex, path, fontsize=_SVG_FONTSIZE, color="white")
+    """A white-on-transparent SVG of ``$tex$`` in this process's own folder (Manim writes
+    beside it), copied from the user's cache (:func:`cache_dir`) or made and cached there."""
+    name = svg_name(tex)
+    path = _process_dir(os.getpid()) / name
+    if path.exists():
+        return path
+    cache = cache_dir()
+    cached = read_own_file(cache / name) if cache else None
+    if cached and cached.startswith(b"<?xml"):
+        path.write_bytes(cached)
+        return path
+    formula_svg(tex, path, fontsize=_SVG_FONTSIZE, color="white")
+    if cache:
+        _store(path, cache / name)
     return path
+
+
+def _store(path: Path, cached: Path) -> None:
+    """Copy ``path`` into the cache atomically (replacing, never following, what is there);
+    a cache that cannot be written is skipped."""
+    try:
+        with atomic_write(cached) as tmp:
+            shutil.copyfile(path, tmp)
+    except OSError:
+        pass
 
 
 def tidy(tex: str) -> str:

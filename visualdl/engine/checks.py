@@ -75,6 +75,9 @@ def real_array(op: str, name: str, x: Any, dtype: Any = None) -> Array:
     ...
     ValueError: sigmoid: Z must hold real numbers, got complex128
     """
+    kind = getattr(getattr(x, "dtype", None), "kind", None)  # NumPy and CuPy dtypes
+    if kind == "f" and (dtype is None or x.dtype == dtype):
+        return x  # the common case, without the general checks below
     if not hasattr(x, "dtype") or not hasattr(x, "shape"):
         try:
             x = np.asarray(x)

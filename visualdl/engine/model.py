@@ -112,9 +112,9 @@ class Sequential:
 
     @property
     def dtype(self) -> Any:
-        """The parameters' dtype (float64 unless the layers were made with another); inputs
-        and labels are converted to it."""
-        return next(iter(self.params.values())).dtype
+        """The parameters' dtype (float64 unless the layers were made with another; None for a
+        model without parameters); inputs and labels are converted to it."""
+        return next((v.dtype for v in self.params.values()), None)
 
     def no_decay(self) -> set[str]:
         """The keys weight decay leaves alone, as the layers declare them (``b1``, ``gamma2``)."""
