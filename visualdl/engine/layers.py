@@ -268,8 +268,11 @@ class BatchNorm(WeightLayer):
     layout : ``"dense"`` (``Z: (n, m)``, ``gamma: (n, 1)``) or ``"conv"``
         (``Z: (m, n_H, n_W, n_C)``, ``gamma: (n_C,)``).
     momentum : ``running = momentum running + (1 - momentum) batch`` after every training
-        forward (mean and biased variance; start 0 and 1).
-    eps : inside the square root.
+        forward (mean and biased variance; start 0 and 1). PyTorch's ``momentum`` is the other
+        weight, ``1 - momentum`` here, and its running variance the unbiased one.
+    eps : inside the square root, a finite number > 0.
+    dtype : of gamma, beta and the running statistics (float64 by default); inputs are
+        converted to it.
     l : the layer number (:class:`~visualdl.engine.model.Sequential` renumbers it).
 
     Training forward uses the batch statistics (:func:`batch_norm`); ``training=False`` uses

@@ -372,7 +372,6 @@ def mlp(
     if len(layer_dims) < 2:
         raise ValueError(f"mlp: layer_dims needs >= 2 sizes, got {list(layer_dims)}")
     layer_dims = [integer("mlp", "each of layer_dims", n) for n in layer_dims]
-    number("mlp", "lambd", lambd, "[0, inf)")
     check_keep_prob(keep_prob, "mlp")
     rng = make_rng(seed)
     layers: list[Layer] = []
