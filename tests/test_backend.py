@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -35,6 +36,15 @@ def test_unknown_backend_is_a_value_error(monkeypatch):
     monkeypatch.setenv(backend.ENV_VAR, "torch")
     with pytest.raises(ValueError, match="got 'torch'"):
         backend.xp()
+
+
+@pytest.mark.parametrize("value", [None, 5, ["numpy"]])
+def test_a_backend_that_is_no_name_is_the_same_value_error(value):
+    with pytest.raises(
+        ValueError, match=rf"backend: expected one of .*, got {re.escape(repr(value))}$"
+    ):
+        with backend.use(value):
+            pass
 
 
 @pytest.mark.skipif(backend.cupy_available(), reason="CuPy runs here")

@@ -2247,6 +2247,203 @@ accept("trace-fit_float32_learning_rate_roundtrip", _fit_float32_lr_trace)
 
 
 # =============================================================================================
+# a second probe: state, labels, objects and callbacks of the wrong kind
+# =============================================================================================
+
+
+def _optimizer_reused(name):
+    def thunk():
+        X, Y = xy()
+        opt = Optimizer(name, lr=0.01)
+        model().fit(X, Y, num_iterations=1, optimizer=opt)
+        mlp([2, 1, 1], seed=0).fit(X, Y, num_iterations=1, optimizer=opt)  # other shapes
+
+    return thunk
+
+
+for _name in optimizers.DEFAULTS:
+    if _name != "gd":  # gd keeps no moments
+        refuse(
+            f"state-Sequential.fit-{_name}_reused_on_another_model", _name, _optimizer_reused(_name)
+        )
+refuse(
+    "state-step-t_only",
+    "momentum.step",
+    lambda: optimizers.step("momentum", {"x": np.ones(2)}, {"dx": np.ones(2)}, {"t": 0}, {}),
+)
+refuse(
+    "state-step-params_list",
+    "adam.step",
+    lambda: optimizers.step("adam", [1, 2], {"dx": np.ones(2)}, None, {}),
+)
+refuse(
+    "state-step-hyper_none",
+    "adam",
+    lambda: optimizers.step("adam", {"x": np.ones(2)}, {"dx": np.ones(2)}, None, None),
+)
+refuse(
+    "state-Optimizer.step-loss_str",
+    "adam.step",
+    lambda: Optimizer("adam").step({"x": np.ones(2)}, {"dx": np.ones(2)}, loss="abc"),
+)
+for _bad in ([1], {"a": 1}, None):
+    refuse(
+        f"hyper-activations.get-{type(_bad).__name__}",
+        "activation",
+        lambda b=_bad: activations.get(b),
+    )
+    refuse(f"hyper-losses.get-{type(_bad).__name__}", "loss", lambda b=_bad: losses.get(b))
+    refuse(f"hyper-Optimizer-{type(_bad).__name__}", "Optimizer", lambda b=_bad: Optimizer(b))
+    refuse(f"hyper-surfaces.get-{type(_bad).__name__}", "surface", lambda b=_bad: surfaces.get(b))
+
+_shared = Dense(2, 2, "tanh", rng=0)
+refuse(
+    "model-Sequential-same_layer_twice",
+    "Sequential",
+    lambda: Sequential([_shared, _shared, Dense(2, 1, "sigmoid", rng=1)]),
+)
+refuse("model-Sequential-empty", "Sequential", lambda: Sequential([]))
+refuse("model-Sequential-not_a_list", "Sequential", lambda: Sequential(Dense(2, 1)))
+refuse("model-Sequential-not_layers", "Sequential", lambda: Sequential([1, 2]))
+refuse("model-mlp-int", "mlp", lambda: mlp(3))
+refuse(
+    "model-set_params-unknown_key",
+    "Sequential.set_params",
+    lambda: model().set_params({"w1": np.ones((3, 2))}),
+)
+refuse(
+    "model-set_params-wrong_shape",
+    "Sequential.set_params",
+    lambda: model().set_params({"W1": np.ones((2, 2))}),
+)
+refuse("model-set_params-str", "Sequential.set_params", lambda: model().set_params({"W1": "abc"}))
+refuse("model-fit-schedule_not_callable", "Sequential.fit", lambda: _fit(schedule=0.1))
+refuse("model-fit-schedule_nan", "Sequential.fit", lambda: _fit(schedule=lambda i: NAN))
+refuse("model-fit-schedule_negative", "Sequential.fit", lambda: _fit(schedule=lambda i: -0.1))
+refuse("model-fit-callback_not_callable", "Sequential.fit", lambda: _fit(callback=5))
+for _lab, _Y in {
+    "soft": np.full((1, 4), 0.5),
+    "twos": np.array([[0, 2, 0, 2.0]]),
+    "nan": np.full((1, 4), NAN),
+}.items():
+    refuse(
+        f"label-Sequential.accuracy-{_lab}",
+        "Sequential.accuracy",
+        lambda Y=_Y: model().accuracy(xy()[0], Y),
+    )
+
+
+def _softmax_model():
+    return mlp([2, 3, 3], output="softmax", seed=0)
+
+
+refuse(
+    "label-Sequential.accuracy-class_5_of_3",
+    "Sequential.accuracy",
+    lambda: _softmax_model().accuracy(real((2, 4)), np.array([[0, 1, 2, 5.0]])),
+)
+refuse(
+    "label-Sequential.accuracy-not_one_hot",
+    "Sequential.accuracy",
+    lambda: _softmax_model().accuracy(real((2, 4)), np.ones((3, 4))),
+)
+refuse(
+    "gradcheck-check_model-float32",
+    "check_model",
+    lambda: gradcheck.check_model(mlp([2, 3, 1], seed=0, dtype="float32"), *xy()),
+)
+refuse(
+    "gradcheck-check_model-eps_tiny",
+    "check_model",
+    lambda: gradcheck.check_model(model(), *xy(), eps=1e-300),
+)
+refuse(
+    "gradcheck-check_model-not_a_model", "check_model", lambda: gradcheck.check_model("mlp", *xy())
+)
+refuse(
+    "gradcheck-numerical_gradient-f_none",
+    "numerical_gradient",
+    lambda: gradcheck.numerical_gradient(lambda x: None, np.ones(2)),
+)
+refuse("label-one_hot-2d", "one_hot", lambda: data.one_hot(np.array([[0, 1, 2], [2, 1, 0]]), 3))
+refuse("hyper-Standardizer-eps_0", "Standardizer", lambda: Standardizer(eps=0))
+refuse(
+    "label-dropout_backward-mask_not_01",
+    "dropout_backward",
+    lambda: regularization.dropout_backward(np.ones((2, 2)), np.full((2, 2), 3.0), 0.5),
+)
+for _seed in (-1, 1.5, "a"):
+    refuse(
+        f"hyper-two_moons-seed_{lab(_seed)}", "make_rng", lambda s=_seed: data.two_moons(10, seed=s)
+    )
+refuse(
+    "kind-mini_batches-rng_none",
+    "mini_batches",
+    lambda: data.mini_batches(real((2, 4)), labels01((1, 4)), 2, None),
+)
+refuse(
+    "kind-dropout_forward-rng_int",
+    "dropout_forward",
+    lambda: regularization.dropout_forward(real((2, 2)), 0.5, 0),
+)
+refuse(
+    "hyper-inverse_time-epochs_2d_negative",
+    "inverse_time",
+    lambda: schedules.inverse_time(np.array([[0, 1], [-2, 3]])),
+)
+refuse(
+    "kind-minimize-no_start",
+    "minimize",
+    lambda: descent.minimize(
+        type("Obj", (), {"loss": lambda s, p: 0.0, "gradients": lambda s, p: {}})(), Optimizer(), 1
+    ),
+)
+refuse(
+    "kind-minimize-start_list",
+    "minimize",
+    lambda: descent.minimize(surfaces.get("bowl"), Optimizer(), 1, start=[1.0, 2.0]),
+)
+refuse(
+    "kind-minimize-start_nan",
+    "minimize",
+    lambda: descent.minimize(surfaces.get("bowl"), Optimizer(), 1, start={"x": NAN, "y": 0.0}),
+)
+refuse(
+    "kind-minimize-schedule_none_value",
+    "minimize",
+    lambda: descent.minimize(surfaces.get("bowl"), Optimizer(), 2, schedule=lambda t: None),
+)
+
+
+def _float16_cost_is_right():
+    X, Y = data.two_moons(70_000, seed=0)
+    m16, m64 = mlp([2, 2, 1], seed=0, dtype="float32"), mlp([2, 2, 1], seed=0)
+    J = m16.cost(m16.forward(np.float16(X)), Y)
+    assert J == pytest.approx(m64.cost(m64.forward(X), Y), rel=1e-3)
+    assert float(losses.mse(np.float16(np.full((1, 2000), 10.0)), np.zeros((1, 2000)))) == 100.0
+
+
+def _float32_layers_convert():
+    conv = Conv2D(3, 4, 3, dtype="float32", rng=0)
+    A = conv.forward(real((1, 5, 5, 3)))  # float64 input
+    assert A.dtype == np.float32 and conv.backward(np.ones(A.shape)).dtype == np.float32
+    new = Optimizer("adam").step({"x": np.ones(2, np.float32)}, {"dx": np.ones(2)})
+    assert new["x"].dtype == np.float32
+    assert losses.mse(np.ones((1, 2), np.float32), np.zeros((1, 2))).dtype == np.float32
+
+
+def _extreme_logits_ok():
+    J = losses.cross_entropy_with_logits([[1e308], [-1e308]], [[1.0], [0.0]])
+    assert float(J) == 0.0
+    assert gradcheck.relative_error([1e308, 1e308], [-1e308, -1e308]) == 1.0
+
+
+accept("f32-float16_data_costs_in_float32", _float16_cost_is_right)
+accept("f32-layers_and_steps_convert_to_their_dtype", _float32_layers_convert)
+accept("logits-extreme_finite_logits", _extreme_logits_ok)
+
+
+# =============================================================================================
 # the two tests
 # =============================================================================================
 

@@ -45,6 +45,7 @@ def test_list_does_not_import_manim():
         (["render", "chain-rule", "--format", "avi"], "invalid choice: 'avi'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "required: command"),
+        (["--unknown"], "unrecognized arguments: --unknown"),
     ],
 )
 def test_user_mistakes_print_one_line_and_exit_2(args, words):
@@ -53,3 +54,17 @@ def test_user_mistakes_print_one_line_and_exit_2(args, words):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and lines[0].startswith("visualdl: error:")
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["render"], "visualdl: error: render: the following arguments are required: name"),
+        (["gallery", "--bogus"], "visualdl: error: unrecognized arguments: --bogus"),
+        (["--unknown", "list"], "visualdl: error: unrecognized arguments: --unknown"),
+        (["render", "x", "--quality", "u"], "visualdl: error: render: argument --quality: "),
+    ],
+)
+def test_a_usage_error_names_the_program_once(args, line, capsys):
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith(line)

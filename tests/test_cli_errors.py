@@ -16,6 +16,7 @@ import pytest
 
 from visualdl import verify
 from visualdl.cli import main
+from visualdl.gallery.__main__ import main as gallery_main
 
 CHEAP_SCENE = "conv-transpose"  # the quickest scene to render (and it shows formulas)
 
@@ -31,11 +32,11 @@ def run(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProces
     )
 
 
-def one_line(stderr: str) -> str:
-    """The one ``visualdl: error:`` line of ``stderr``, asserting that it is the only one."""
+def one_line(stderr: str, prog: str = "visualdl") -> str:
+    """The one ``PROG: error:`` line of ``stderr``, asserting that it is the only one."""
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
-    assert lines[0].startswith("visualdl: error: ") and "Traceback" not in stderr
+    assert lines[0].startswith(f"{prog}: error: ") and "Traceback" not in stderr
     return lines[0]
 
 
@@ -69,6 +70,66 @@ def test_an_output_folder_that_cannot_be_written_is_one_line(
     line = one_line(captured.err)
     assert words in line and line.endswith("choose another --out")
     assert captured.out == ""  # nothing done
+
+
+@pytest.mark.parametrize(
+    "where, words",
+    [("a-file", "is a file, not a folder"), ("/proc/visualdl-out", "cannot create files")],
+)
+def test_the_gallery_module_reports_an_output_folder_in_one_line(
+    where, words, tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "a-file").write_text("")
+    assert gallery_main(["output-size", "--out", str(tmp_path / where)]) == 1
+    captured = capsys.readouterr()
+    line = one_line(captured.err, "python -m visualdl.gallery")
+    assert words in line and line.endswith("choose another --out") and captured.out == ""
+
+
+def test_the_gallery_module_run_as_a_program_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    cmd = [sys.executable, "-m", "visualdl.gallery", "output-size", "--out"]
+    out = subprocess.run([*cmd, str(tmp_path / "a-file")], capture_output=True, text=True)
+    assert out.returncode == 1 and out.stdout == ""
+    assert "a-file: is a file" in one_line(out.stderr, "python -m visualdl.gallery")
+
+
+def test_the_gallery_module_shows_the_traceback_with_debug(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        gallery_main(["--debug", "output-size", "--out", str(tmp_path / "a-file")])
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["no-such-figure"], "unknown figure(s) 'no-such-figure'; known: activations"),
+        ([], "the following arguments are required: NAME"),
+        (["output-size", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_the_gallery_module_reports_a_usage_error_exit_2(args, words, capsys) -> None:
+    assert gallery_main(args) == 2
+    assert words in one_line(capsys.readouterr().err, "python -m visualdl.gallery")
+
+
+@pytest.mark.parametrize(
+    "main_, args, prog",
+    [
+        (main, ["render", CHEAP_SCENE], "visualdl"),
+        (main, ["gallery"], "visualdl"),
+        (main, ["demo"], "visualdl"),
+        (gallery_main, ["output-size"], "python -m visualdl.gallery"),
+    ],
+    ids=["render", "gallery", "demo", "gallery-module"],
+)
+def test_an_empty_out_is_a_usage_error(main_, args, prog, tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main_([*args, "--out", ""]) == 2
+    captured = capsys.readouterr()
+    line = one_line(captured.err, prog)
+    assert "argument --out: expected a folder name, got an empty string" in line
+    assert captured.out == "" and list(tmp_path.iterdir()) == []  # nothing written here
 
 
 def test_render_onto_a_folder_fails_before_work(tmp_path: Path, capsys) -> None:

@@ -176,11 +176,11 @@ def test_model_rejects_mismatched_labels_and_nan():
     "kwargs, match",
     [
         (dict(layer_dims=[2]), "layer_dims needs"),
-        (dict(layer_dims=[2, 3, 1], hidden="bogus"), "activation: expected"),
-        (dict(layer_dims=[2, 3, 1], init="zeros"), "initialize: init expected"),
+        (dict(layer_dims=[2, 3, 1], hidden="bogus"), "activation: name must be one of"),
+        (dict(layer_dims=[2, 3, 1], init="zeros"), "initialize: init must be one of"),
         (dict(layer_dims=[2, 3, 1], keep_prob=1.2), "keep_prob"),
         (dict(layer_dims=[2, 3, 1], lambd=-1.0), "lambd must be >= 0"),
-        (dict(layer_dims=[2, 3, 1], loss="hinge"), "loss: expected"),
+        (dict(layer_dims=[2, 3, 1], loss="hinge"), "loss: name must be one of"),
     ],
 )
 def test_mlp_rejects_bad_configuration(kwargs, match):

@@ -60,7 +60,7 @@ def test_softmax_backward_matches_finite_differences(rng):
 
 
 def test_unknown_activation_is_a_value_error():
-    with pytest.raises(ValueError, match="activation: expected one of"):
+    with pytest.raises(ValueError, match="activation: name must be one of"):
         activations.get("swish")
 
 

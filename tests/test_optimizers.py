@@ -324,7 +324,7 @@ def test_model_fit_accepts_optimizer_names():
         ("adam", {"eps": -1e-8}, r"adam: eps must be > 0"),
         ("adamw", {"weight_decay": -0.1}, r"weight_decay must be >= 0"),
         ("momentum", {"form": "heavy-ball"}, r"form must be 'ema' or 'classic'"),
-        ("adamax", {}, r"Optimizer: expected one of \[.*'adam'.*\], got 'adamax'"),
+        ("adamax", {}, r"Optimizer: name must be one of \[.*'adam'.*\], got 'adamax'"),
         ("gd", {"beta": 0.9}, r"gd: unknown hyper-parameter\(s\) \['beta'\]"),
         ("adam", {"momentum": 0.9}, r"adam: unknown hyper-parameter"),
     ],

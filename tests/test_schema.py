@@ -201,3 +201,26 @@ def test_demo_kinds_carry_their_own_prefix_never_an_engine_one():
     assert not set(demo) & set(engine)
     prefix = {p: re.sub(r"\{l\}$", "", p.split(".")[0]) for p in schema.KINDS}
     assert not {prefix[p] for p in demo} & {prefix[p] for p in engine}
+
+
+# -- what a learner can pass by mistake ---------------------------------------------------------
+@pytest.mark.parametrize("tr", [None, [], "trace.npz"])
+def test_validate_of_no_trace_is_a_value_error(tr):
+    with pytest.raises(ValueError, match="schema.validate: expected a Trace, got "):
+        schema.validate(tr)
+
+
+@pytest.mark.parametrize("kinds", ["abc", [None], 5, schema.KINDS])
+def test_kinds_that_are_no_kinds_are_a_value_error(kinds):
+    tr = Trace()
+    tr.add("dense1.forward", Z=np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"schema.validate: kinds must be an iterable of"):
+        schema.validate(tr, kinds)
+    with pytest.raises(ValueError, match=r"schema.kind_of: kinds must be an iterable of"):
+        schema.kind_of("dense1.forward", kinds)
+
+
+@pytest.mark.parametrize("name", [None, 5])
+def test_kind_of_a_name_that_is_no_string_is_a_value_error(name):
+    with pytest.raises(ValueError, match="schema.kind_of: name must be a str, got "):
+        schema.kind_of(name)

@@ -284,5 +284,5 @@ def test_broken_surface_gradient_is_caught(name, broken):
 def test_surface_latex_and_unknown_name():
     assert ss.latex("bowl") == r"\frac{x^{2}}{10} + 2 y^{2}"
     assert "log" in ss.latex("logistic") and r"\sum" in ss.latex("logistic")
-    with pytest.raises(ValueError, match="surface: expected one of"):
+    with pytest.raises(ValueError, match="surface: name must be one of"):
         ss.expression("himmelblau")

@@ -158,3 +158,35 @@ def test_load_of_a_truncated_trace_says_so(tmp_path):
 def test_load_of_a_missing_file_is_an_os_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         trace.Trace.load(tmp_path / "missing.npz")
+
+
+# -- what a learner can pass by mistake ---------------------------------------------------------
+def test_save_or_load_of_a_folder_names_the_folder(tmp_path):
+    tr = trace.Trace()
+    tr.add("dense1.forward", Z=np.ones(2))
+    for call in (tr.save, trace.Trace.load):
+        with pytest.raises(ValueError, match=rf"{tmp_path} is a folder; give a file name"):
+            call(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no temp file left
+
+
+@pytest.mark.parametrize("path", [None, 5, "", ["t.npz"]])
+@pytest.mark.parametrize("op", ["save", "load"])
+def test_save_or_load_of_no_file_name_is_a_value_error(op, path):
+    call = trace.Trace().save if op == "save" else trace.Trace.load
+    with pytest.raises(ValueError, match=rf"Trace.{op}: path must be a file name .*, got "):
+        call(path)
+
+
+@pytest.mark.parametrize("info", [[1, 2], "abc", 3.0])
+def test_an_info_that_is_not_a_dict_is_refused(info):
+    with pytest.raises(ValueError, match=r"Trace.add: info must be a dict .* for record 'a'"):
+        trace.Trace().add("a", info)
+    with trace.record(), pytest.raises(ValueError, match="info must be a dict"):
+        trace.log("a", info)
+
+
+@pytest.mark.parametrize("name", [None, 5, ("a",)])
+def test_a_record_name_that_is_not_a_string_is_refused(name):
+    with pytest.raises(ValueError, match="Trace.add: record name must be a str, got "):
+        trace.Trace().add(name, Z=np.ones(2))

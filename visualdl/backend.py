@@ -62,16 +62,19 @@ def cupy_available() -> bool:
 
 
 def _check(backend: str) -> str:
-    backend = backend.strip().lower()
-    if backend not in BACKENDS:
-        raise ValueError(f"backend: expected one of {BACKENDS}, got {backend!r}")
-    if backend == "cupy" and not cupy_available():
+    """The backend's name, stripped and lower-cased; ``ValueError`` for a name (or a value
+    that is no string) that is not one of :data:`BACKENDS`, ``BackendUnavailable`` for CuPy
+    where it cannot run."""
+    chosen = backend.strip().lower() if isinstance(backend, str) else backend
+    if not isinstance(chosen, str) or chosen not in BACKENDS:
+        raise ValueError(f"backend: expected one of {BACKENDS}, got {chosen!r}")
+    if chosen == "cupy" and not cupy_available():
         raise BackendUnavailable(
             "backend 'cupy' was selected but CuPy cannot run here: install the [gpu] extra "
             "(pip install 'visualdl[gpu]') on a machine with an NVIDIA GPU and driver, "
             f"or unset {ENV_VAR}"
         )
-    return backend
+    return chosen
 
 
 def name() -> str:
@@ -90,7 +93,8 @@ def xp() -> ModuleType:
 
 @contextmanager
 def use(backend: str) -> Iterator[ModuleType]:
-    """Select a backend inside a ``with`` block; yields its array module."""
+    """Select a backend inside a ``with`` block; yields its array module. A ``backend`` that
+    is not one of :data:`BACKENDS` is a ``ValueError``."""
     token = _selected.set(_check(backend))
     try:
         yield xp()

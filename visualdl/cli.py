@@ -7,11 +7,15 @@
     visualdl [--debug] demo [--out DIR] [--quality low|medium|high]
 
 Every failure prints one line on stderr, ``visualdl: error: ...``, naming what to change, and
-no traceback (``--debug`` shows it): a user mistake (unknown name, bad option, a bad
-``$VISUALDL_BACKEND``) exits 2; a failure at run time (an output folder that cannot be
-written, a backend this machine cannot run, a ``ValueError``/``KeyError`` of the library, a
-floating-point error) exits 1. The backend and the output folders are checked before any work
-starts. ``Ctrl-C`` exits 130 and a closed stdout (``visualdl list | head -1``) 141, quietly.
+no traceback (``--debug`` shows it): a user mistake (unknown name, bad option, an empty
+``--out``, a bad ``$VISUALDL_BACKEND``) exits 2; a failure at run time (an output folder that
+cannot be written, a backend this machine cannot run, a ``ValueError``/``KeyError`` of the
+library, a floating-point error) exits 1. The backend and the output folders are checked
+before any work starts. ``Ctrl-C`` exits 130 and a closed stdout (``visualdl list | head -1``)
+141, quietly.
+
+Another entry point (``python -m visualdl.gallery``) reports the same way by building its
+parser with :func:`new_parser`, its options with :func:`out_dir`, and running with :func:`run`.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from visualdl import registry
 from visualdl.files import writable_dir
 
-__all__ = ["main"]
+__all__ = ["UsageError", "check_backend", "main", "new_parser", "out_dir", "run"]
 
 QUALITIES = ("low", "medium", "high")
 FORMATS = ("mp4", "gif", "png")
@@ -37,8 +42,33 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        raise UsageError(f"{self.prog}: {message}")
+    """An argument parser whose mistakes raise :class:`UsageError` (one line, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+class _CommandParser(_Parser):
+    """A sub-command's parser: its mistakes name the command (``render: ...``)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog.rsplit(' ', 1)[-1]}: {message}")
+
+
+def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """An entry point's parser for :func:`run`: a mistake is a :class:`UsageError`, and it
+    takes ``--debug`` (show the traceback of a failure)."""
+    p = _Parser(prog=prog, description=description)
+    p.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    return p
+
+
+def out_dir(text: str) -> Path:
+    """The ``type`` of an ``--out`` option: the folder as a ``Path``; an empty name is a
+    usage error (it would silently mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a folder name, got an empty string")
+    return Path(text)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -63,7 +93,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     entry = _scene(args.name)
     from visualdl.render import render
 
-    path = render(entry.name, quality=args.quality, fmt=args.format, out=Path(args.out))
+    path = render(entry.name, quality=args.quality, fmt=args.format, out=args.out)
     print(path)
     return 0
 
@@ -71,7 +101,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_gallery(args: argparse.Namespace) -> int:
     from visualdl.gallery import build
 
-    print(build(Path(args.out)))
+    print(build(args.out))
     return 0
 
 
@@ -102,9 +132,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="visualdl", description="See and check how deep learning works.")
-    p.add_argument("--debug", action="store_true", help="show the traceback of a failure")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = new_parser("visualdl", "See and check how deep learning works.")
+    # not required=True: argparse would report a missing command before an unknown option
+    sub = p.add_subparsers(dest="command", parser_class=_CommandParser)
 
     s = sub.add_parser("list", help="list scenes and figures")
     s.add_argument("--json", action="store_true", help="print a JSON list")
@@ -114,11 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("name", help="scene name (see `visualdl list`)")
     s.add_argument("--quality", choices=QUALITIES, default="low")
     s.add_argument("--format", choices=FORMATS, default="mp4")
-    s.add_argument("--out", default="out", help="output folder (default: out)")
+    s.add_argument("--out", type=out_dir, default="out", help="output folder (default: out)")
     s.set_defaults(run=_cmd_render)
 
     s = sub.add_parser("gallery", help="write every figure and an index page")
-    s.add_argument("--out", default="out/gallery", help="output folder (default: out/gallery)")
+    s.add_argument(
+        "--out", type=out_dir, default="out/gallery", help="output folder (default: out/gallery)"
+    )
     s.set_defaults(run=_cmd_gallery)
 
     s = sub.add_parser("verify", help="check every gradient against its SymPy derivation")
@@ -126,13 +158,13 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(run=_cmd_verify)
 
     s = sub.add_parser("demo", help="render the default scenes and the gallery")
-    s.add_argument("--out", default="out", help="output folder (default: out)")
+    s.add_argument("--out", type=out_dir, default="out", help="output folder (default: out)")
     s.add_argument("--quality", choices=QUALITIES, default="low")
     s.set_defaults(run=_cmd_demo)
     return p
 
 
-def _check_backend() -> None:
+def check_backend() -> None:
     """Fail before any work when ``$VISUALDL_BACKEND`` names no backend (a usage error) or
     one this machine cannot run (``BackendUnavailable``)."""
     from visualdl import backend
@@ -198,23 +230,27 @@ def _stdout_closed() -> int:
     return 141
 
 
-def _fail(message: str, code: int) -> int:
-    print(f"visualdl: error: {_one_line(message)}", file=sys.stderr)
+def _fail(prog: str, message: str, code: int) -> int:
+    print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+def run(
+    parser: argparse.ArgumentParser,
+    act: Callable[[argparse.Namespace], int],
+    argv: Sequence[str] | None = None,
+) -> int:
+    """Parse ``argv`` with ``parser`` (made by :func:`new_parser`) and return ``act(args)``,
+    the exit status; every failure is one line on stderr, ``PROG: error: ...``, with the exit
+    status of the module docstring (the traceback with ``--debug``)."""
     args = None
     try:
-        args = _parser().parse_args(argv)
-        if args.command != "list":
-            _check_backend()
-        code = args.run(args)
+        args = parser.parse_args(argv)
+        code = act(args)
         sys.stdout.flush()
         return code
     except UsageError as err:
-        return _fail(str(err), 2)
+        return _fail(parser.prog, str(err), 2)
     except BrokenPipeError:
         return _stdout_closed()
     except KeyboardInterrupt:
@@ -222,7 +258,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if args is not None and args.debug:
             raise
-        return _fail(*_describe(err, args))
+        return _fail(parser.prog, *_describe(err, args))
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run the parsed ``visualdl`` command, the backend checked first (not for ``list``)."""
+    if args.command is None:
+        raise UsageError("the following arguments are required: command (see visualdl --help)")
+    if args.command != "list":
+        check_backend()
+    return args.run(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    return run(_parser(), _run_command, argv)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ Example
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -147,19 +148,45 @@ def declare(
     return kind
 
 
+def _kinds(op: str, kinds: Iterable[Kind] | None) -> list[Kind]:
+    """``kinds`` as a list, every declared kind for None; ``ValueError`` naming ``op`` when it
+    is not an iterable of :class:`Kind`."""
+    if kinds is None:
+        return list(KINDS.values())
+    got = list(kinds) if isinstance(kinds, Iterable) else [kinds]
+    if isinstance(kinds, str) or not all(isinstance(k, Kind) for k in got):
+        raise ValueError(
+            f"{op}: kinds must be an iterable of schema.Kind (or None for every declared "
+            f"kind), got {reprlib.repr(kinds)}"
+        )
+    return got
+
+
+def _first_match(name: str, kinds: list[Kind]) -> Kind | None:
+    """The first of ``kinds`` whose pattern ``name`` has, or None."""
+    return next((kind for kind in kinds if kind.matches(name)), None)
+
+
 def kind_of(name: str, kinds: Iterable[Kind] | None = None) -> Kind | None:
-    """The declared kind whose pattern ``name`` has, or None."""
-    for kind in KINDS.values() if kinds is None else kinds:
-        if kind.matches(name):
-            return kind
-    return None
+    """The declared kind (of ``kinds``, default every one) whose pattern ``name`` has, or None.
+
+    A ``name`` that is not a string, or ``kinds`` that are not :class:`Kind`, is a
+    ``ValueError``."""
+    if not isinstance(name, str):
+        raise ValueError(f"schema.kind_of: name must be a str, got {reprlib.repr(name)}")
+    return _first_match(name, _kinds("schema.kind_of", kinds))
 
 
 def validate(tr: trace.Trace, kinds: Iterable[Kind] | None = None) -> list[str]:
-    """Every disagreement between ``tr``'s records and the declarations (empty when none)."""
-    kinds = list(KINDS.values() if kinds is None else kinds)
+    """Every disagreement between ``tr``'s records and the declarations (empty when none).
+
+    A ``tr`` that is not a :class:`~visualdl.trace.Trace`, or ``kinds`` that are not
+    :class:`Kind`, is a ``ValueError``."""
+    if not isinstance(tr, trace.Trace):
+        raise ValueError(f"schema.validate: expected a Trace, got {reprlib.repr(tr)}")
+    kinds = _kinds("schema.validate", kinds)
     out = []
     for rec in tr.records:
-        kind = kind_of(rec.name, kinds)
+        kind = _first_match(rec.name, kinds)
         out += [f"{rec.name}: no declared kind"] if kind is None else kind.problems(rec)
     return out

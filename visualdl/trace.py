@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import reprlib
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -77,6 +78,30 @@ def _json_info(name: str, info: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
+def _file_name(op: str, path: Any) -> Path:
+    """``path`` as a ``Path``; ``ValueError`` naming ``op`` when it is no file name (not a
+    ``str`` or ``os.PathLike``, empty) or names a folder."""
+    if not isinstance(path, str | os.PathLike) or not os.fspath(path):
+        raise ValueError(
+            f"{op}: path must be a file name (str or os.PathLike), got {reprlib.repr(path)}"
+        )
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{op}: {path} is a folder; give a file name")
+    return path
+
+
+def _checked_record(name: Any, info: Any) -> None:
+    """``ValueError`` when a record's ``name`` is not a string or its ``info`` not a dict."""
+    if not isinstance(name, str):
+        raise ValueError(f"Trace.add: record name must be a str, got {reprlib.repr(name)}")
+    if info is not None and not isinstance(info, dict):
+        raise ValueError(
+            f"Trace.add: info must be a dict (or None), got {reprlib.repr(info)} for record "
+            f"{name!r}; pass arrays as keywords, add({name!r}, X=...)"
+        )
+
+
 def _is_json(value: Any) -> bool:
     try:
         json.dumps(value)
@@ -117,7 +142,9 @@ class Trace:
 
     def add(self, name: str, info: dict[str, Any] | None = None, **arrays: Any) -> Record:
         """Append a record; arrays are copied to the host, NumPy scalars in ``info`` become
-        Python ones, and an info value that is not JSON-able is a ``ValueError``."""
+        Python ones. A ``name`` that is not a string, an ``info`` that is not a dict, or an
+        info value that is not JSON-able is a ``ValueError``."""
+        _checked_record(name, info)
         host = {k: np.array(to_host(v)) for k, v in arrays.items()}
         rec = Record(name, host, _json_info(name, info or {}), dict(self.context))
         self.records.append(rec)
@@ -150,9 +177,10 @@ class Trace:
         """Write the trace to ``path`` (.npz, no pickle) atomically; returns the path.
 
         An array that is not bool, integer or real (object, complex, string) is a
-        ``ValueError`` naming its record and key, and nothing is written.
+        ``ValueError`` naming its record and key, and nothing is written; so is a ``path``
+        that is no file name or names a folder.
         """
-        path = Path(path)
+        path = _file_name("Trace.save", path)
         for r in self.records:
             for k, v in r.arrays.items():
                 if v.dtype.kind not in _SAVED_KINDS:
@@ -182,8 +210,10 @@ class Trace:
         """Read a trace written by :meth:`save`.
 
         A file that is not one (another ``.npz``, a corrupt or random file) is a
-        ``ValueError`` "... is not a visualdl trace (...)"; a missing file an ``OSError``.
+        ``ValueError`` "... is not a visualdl trace (...)", and so is a ``path`` that is no
+        file name or names a folder; a missing file is an ``OSError``.
         """
+        path = _file_name("Trace.load", path)
         try:
             return cls._read(path)
         except (ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as err:

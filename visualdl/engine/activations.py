@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visualdl.backend import array_module
-from visualdl.engine.checks import check_ndim, gradient, number, real_array
+from visualdl.engine.checks import check_ndim, choice, gradient, number, real_array
 
 __all__ = [
     "ACTIVATIONS",
@@ -177,6 +177,4 @@ def get(name: str | Activation) -> Activation:
     """Look up an activation by name (``ValueError`` listing the known ones otherwise)."""
     if isinstance(name, Activation):
         return name
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[choice("activation", "name", name, ACTIVATIONS)]

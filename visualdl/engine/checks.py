@@ -4,9 +4,10 @@ the op's name and says what was expected and what came.
 
 What the engine accepts:
 
-- **arrays** of real floating point (float16, float32, float64 are kept as they are); Python
-  lists, tuples and scalars are converted with ``numpy.asarray``; bool and integer arrays
-  become float64; complex, object and string arrays are refused;
+- **arrays** of real floating point (float32 and float64 are kept as they are; float16 becomes
+  float32, since its range, 65504, overflows a cost's sum); Python lists, tuples and scalars
+  are converted with ``numpy.asarray``; bool and integer arrays become float64; complex,
+  object and string arrays are refused;
 - **batches** of at least one example (``m >= 1``);
 - **upstream gradients** of exactly the shape of what they differentiate (no broadcasting);
 - **probabilities** in [0, 1] and **labels** that are labels (0/1, or columns that sum to 1);
@@ -47,6 +48,7 @@ __all__ = [
     "check_ndim",
     "check_probabilities",
     "check_same_shape",
+    "choice",
     "float_dtype",
     "gradient",
     "integer",
@@ -54,6 +56,7 @@ __all__ = [
     "named",
     "number",
     "real_array",
+    "scalar",
 ]
 
 Array = Any
@@ -65,8 +68,9 @@ def _is(xp: Any, dtype: Any, kind: str) -> bool:
 
 
 def real_array(op: str, name: str, x: Any, dtype: Any = None) -> Array:
-    """``x`` as a real floating array of its backend (bool and integers become float64, or
-    ``dtype`` when given); ``ValueError`` for complex, object and string data.
+    """``x`` as a real floating array of its backend (bool and integers become float64,
+    float16 float32, or ``dtype`` when given); ``ValueError`` for complex, object and string
+    data.
 
     Example
     -------
@@ -75,8 +79,8 @@ def real_array(op: str, name: str, x: Any, dtype: Any = None) -> Array:
     ...
     ValueError: sigmoid: Z must hold real numbers, got complex128
     """
-    kind = getattr(getattr(x, "dtype", None), "kind", None)  # NumPy and CuPy dtypes
-    if kind == "f" and (dtype is None or x.dtype == dtype):
+    dt = getattr(x, "dtype", None)
+    if getattr(dt, "kind", None) == "f" and dt.itemsize > 2 and dtype in (None, dt):
         return x  # the common case, without the general checks below
     if not hasattr(x, "dtype") or not hasattr(x, "shape"):
         try:
@@ -88,12 +92,14 @@ def real_array(op: str, name: str, x: Any, dtype: Any = None) -> Array:
         return xp.astype(x, xp.float64 if dtype is None else dtype)
     if not _is(xp, x.dtype, "real floating"):
         raise ValueError(f"{op}: {name} must hold real numbers, got {x.dtype}")
+    if dtype is None and x.dtype == getattr(xp, "float16", None):
+        dtype = xp.float32
     if dtype is not None and x.dtype != dtype:
         return xp.astype(x, dtype)
     return x
 
 
-FLOATS = ("float16", "float32", "float64")
+FLOATS = ("float32", "float64")
 
 
 def float_dtype(op: str, dtype: Any) -> np.dtype:
@@ -134,7 +140,8 @@ def check_same_shape(op: str, a_name: str, a: Any, b_name: str, b: Any) -> None:
 
 def gradient(op: str, name: str, d: Any, of: str, like: Any) -> Array:
     """An upstream gradient: ``d`` as a real array of exactly the shape of ``like`` (an array or
-    a shape tuple), which is called ``of``; nothing is broadcast.
+    a shape tuple), which is called ``of``, and of its dtype when ``like`` is an array; nothing
+    is broadcast.
 
     Example
     -------
@@ -143,7 +150,7 @@ def gradient(op: str, name: str, d: Any, of: str, like: Any) -> Array:
     ...
     ValueError: mse_backward: dA must have the shape of A (2, 1), got (1, 2)
     """
-    d = real_array(op, name, d)
+    d = real_array(op, name, d, getattr(like, "dtype", None))
     shape = tuple(like) if isinstance(like, tuple | list) else _shape(like)
     if tuple(d.shape) != shape:
         raise ValueError(f"{op}: {name} must have the shape of {of} {shape}, got {tuple(d.shape)}")
@@ -193,15 +200,38 @@ def number(op: str, name: str, v: Any, interval: str = "(-inf, inf)") -> float:
         and (x <= high if interval[-1] == "]" else x < high)
     )
     if not inside:
-        rule = {"(0, inf)": "> 0", "[0, inf)": ">= 0"}.get(interval, f"in {interval}")
-        what = rule if math.isfinite(x) else f"a finite number {rule}"
+        rules = {"(0, inf)": "> 0", "[0, inf)": ">= 0", "(-inf, inf)": ""}
+        rule = rules.get(interval, f"in {interval}")
+        what = rule if math.isfinite(x) else f"a finite number {rule}".rstrip()
         raise ValueError(f"{op}: {name} must be {what}, got {v!r}")
     return x
+
+
+def choice(op: str, what: str, value: Any, options: Any) -> str:
+    """``value`` when it is one of the names ``options``; ``ValueError`` listing them otherwise.
+
+    Example
+    -------
+    >>> choice("activation", "name", "relu", ("relu", "tanh"))
+    'relu'
+    """
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{op}: {what} must be one of {sorted(options)}, got {value!r:.80}")
+    return value
 
 
 def is_int(v: Any) -> bool:
     """Whether ``v`` is an integer (Python or NumPy), not a bool and not a float."""
     return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
+
+
+def scalar(op: str, name: str, v: Any) -> float:
+    """``v`` as a Python float: a real number or a 0-d array (NaN and inf pass: a cost that
+    diverged is still a cost); ``ValueError`` for anything else."""
+    v = v.item() if getattr(v, "ndim", None) == 0 and hasattr(v, "item") else v
+    if not isinstance(v, numbers.Real) or isinstance(v, bool | np.bool_):
+        raise ValueError(f"{op}: {name} must be a number, got {v!r:.80}")
+    return float(v)
 
 
 def integer(op: str, name: str, v: Any, low: int = 1) -> int:

@@ -33,7 +33,7 @@ import numpy as np
 
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
-from visualdl.engine.checks import check_batch, float_dtype, gradient, integer, real_array
+from visualdl.engine.checks import check_batch, choice, float_dtype, gradient, integer, real_array
 from visualdl.engine.conv import (
     _output_size,
     _resolve_padding,
@@ -153,8 +153,7 @@ class Conv2D(WeightLayer):
         n_C_prev, n_C = integer(op, "n_C_prev", n_C_prev), integer(op, "n_C", n_C)
         f, stride = integer(op, "f", f), integer(op, "stride", stride)
         dilation = integer(op, "dilation", dilation)
-        if init not in INITIALIZERS:
-            raise ValueError(f"{op}: init must be one of {sorted(INITIALIZERS)}, got {init!r}")
+        choice(op, "init", init, INITIALIZERS)
         dtype = float_dtype(op, dtype)
         self.p = _resolve_padding(op, padding, f, stride, dilation)
         self.l, self.f, self.stride, self.dilation = l, f, stride, dilation
@@ -175,7 +174,7 @@ class Conv2D(WeightLayer):
         return _output_size(self.op, n_H, f, p, s, d), _output_size(self.op, n_W, f, p, s, d), n_C
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
-        A_prev = _volume(self.op, "A_prev", A_prev)
+        A_prev = real_array(self.op, "A_prev", _volume(self.op, "A_prev", A_prev), self.W.dtype)
         Z, conv_cache = conv2d(
             A_prev, self.W, self.b, self.stride, self.p, self.dilation, op=self.op
         )
@@ -197,7 +196,7 @@ class Conv2D(WeightLayer):
 
     def backward(self, dA: Array) -> Array:
         conv_cache, Z, A = self._cached(self._cache)
-        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
+        dA = gradient(self.op, "dA", dA, "A", A)
         dZ = self.g.backward(dA, Z, A)
         dA_prev, self.dW, self.db = conv2d_backward(dZ, conv_cache)
         CONV_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev)
@@ -232,7 +231,7 @@ class Activation(Layer):
 
     def backward(self, dA: Array) -> Array:
         Z, A = self._cached(self._cache)
-        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
+        dA = gradient(self.op, "dA", dA, "A", A)
         return self.g.backward(dA, Z, A)
 
 
@@ -411,7 +410,7 @@ class Residual(Layer):
 
     def backward(self, dA: Array) -> Array:
         Z, A = self._cached(self._cache)
-        dA = gradient(self.op, "dA", dA, "A", tuple(A.shape))
+        dA = gradient(self.op, "dA", dA, "A", A)
         dZ = self.g.backward(dA, Z, A)
         d = dZ
         for layer in reversed(self.main):

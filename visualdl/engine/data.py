@@ -19,6 +19,7 @@ import numpy as np
 
 from visualdl.backend import array_module, from_host, to_host
 from visualdl.engine.checks import check_batch, integer, number, real_array
+from visualdl.engine.initializers import check_rng, make_rng
 
 __all__ = ["DATASETS", "circles", "mini_batches", "one_hot", "spirals", "two_moons", "xor"]
 
@@ -37,7 +38,7 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
 def two_moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles; the first m//2 examples are class 0."""
     m, noise = _check("two_moons", m, noise)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     m0 = m // 2
     t0, t1 = np.linspace(0, np.pi, m0), np.linspace(0, np.pi, m - m0)
     X = np.hstack([[np.cos(t0), np.sin(t0)], [1 - np.cos(t1), 0.5 - np.sin(t1)]])
@@ -52,7 +53,7 @@ def circles(
     """A ring of class 0 around a smaller ring (radius ``factor``) of class 1."""
     m, noise = _check("circles", m, noise)
     factor = number("circles", "factor", factor, "(0, 1)")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     m0 = m // 2
     t0 = np.linspace(0, 2 * np.pi, m0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, m - m0, endpoint=False)
@@ -68,7 +69,7 @@ def spirals(
     """``classes`` interleaved spiral arms; labels 0..classes-1 in ``Y: (1, m)``."""
     m, noise = _check("spirals", m, noise)
     classes = integer("spirals", "classes", classes, 2)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     labels = np.arange(m) % classes
     r = np.tile(np.linspace(0.05, 1.0, m // classes + 1), classes)[:m]
     r = np.sort(r)
@@ -83,7 +84,10 @@ def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
     Labels must be whole numbers (``1.0`` is the label 1; ``1.7`` is refused, not truncated).
     """
     classes = integer("one_hot", "classes", classes)
-    labels = to_host(real_array("one_hot", "labels", labels)).reshape(-1)
+    labels = to_host(real_array("one_hot", "labels", labels))
+    if labels.ndim > 2 or (labels.ndim == 2 and labels.shape[0] != 1):
+        raise ValueError(f"one_hot: labels must be (1, m) or (m,), got shape {labels.shape}")
+    labels = labels.reshape(-1)
     if labels.size == 0:
         raise ValueError("one_hot: labels has no examples (m = 0)")
     if not np.all(labels == np.round(labels)):
@@ -107,6 +111,9 @@ def mini_batches(
     the last, which holds the remaining ``m % batch_size``. With ``batch_size=None`` the whole
     set is one batch, unshuffled (batch gradient descent).
     """
+    X, Y = real_array("mini_batches", "X", X), real_array("mini_batches", "Y", Y)
+    if X.ndim not in (2, 4):
+        raise ValueError(f"mini_batches: X must be (n_x, m) or (m, n_H, n_W, n_C), got {X.shape}")
     axis = 0 if X.ndim == 4 else 1
     m = check_batch("mini_batches", "X", X, axis)
     if Y.ndim != 2 or Y.shape[1] != m:
@@ -117,6 +124,7 @@ def mini_batches(
     if batch_size is None:
         return [(X, Y)]
     batch_size = integer("mini_batches", "batch_size", batch_size)
+    check_rng("mini_batches", rng)
     order = rng.permutation(m)
     perm = from_host(order, like=X) if array_module(X) is not np else order
     Xs, Ys = (X[perm] if axis == 0 else X[:, perm]), Y[:, perm]

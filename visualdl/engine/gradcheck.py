@@ -22,11 +22,18 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import from_host, to_host
-from visualdl.engine.checks import check_same_shape, named, number, real_array
+from visualdl.engine.checks import check_same_shape, named, number, real_array, scalar
+from visualdl.engine.model import Sequential
 
 __all__ = ["check_model", "numerical_gradient", "relative_error"]
 
 TINY = 1e-300
+EPS_RANGE = "[1e-10, 0.1]"  # the steps central differences can take in float64
+
+
+def _scalar(v: Any) -> float:
+    """``f(x)`` as a finite float: a number or a 0-d array, nothing else."""
+    return number("numerical_gradient", "f(x)", scalar("numerical_gradient", "f(x)", v))
 
 
 def relative_error(a: Any, b: Any) -> float:
@@ -34,12 +41,18 @@ def relative_error(a: Any, b: Any) -> float:
     a = to_host(real_array("relative_error", "a", a)).astype(np.float64)
     b = to_host(real_array("relative_error", "b", b)).astype(np.float64)
     check_same_shape("relative_error", "b", b, "a", a)
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    if scale > 0 and np.isfinite(scale):  # the ratio is the same; the norms do not overflow
+        a, b = a / scale, b / scale
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), TINY))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6):
-    """Central differences of the scalar ``f`` at the host array ``x`` (same shape as x)."""
-    eps = number("numerical_gradient", "eps", eps, "(0, inf)")
+    """Central differences of the scalar ``f`` at the host array ``x`` (same shape as x);
+    ``eps`` in [1e-10, 0.1]: below it the two costs round to the same number."""
+    eps = number("numerical_gradient", "eps", eps, EPS_RANGE)
+    if not callable(f):
+        raise ValueError(f"numerical_gradient: f must be a function of x, got {f!r:.80}")
     x = np.array(to_host(real_array("numerical_gradient", "x", x)), dtype=np.float64)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -49,7 +62,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
         x[i] = old - eps
         minus = f(x)
         x[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
+        grad[i] = (_scalar(plus) - _scalar(minus)) / (2 * eps)
     return grad
 
 
@@ -62,14 +75,22 @@ def check_model(
     By default the forward is the inference one (no dropout; batch norm with its running
     statistics). ``training=True`` checks the training forward instead (batch norm with the
     batch's statistics); it needs a model without dropout, whose masks are random.
-    Returns ``{"W1": err, "b1": err, ...}``.
+    The model must compute in float64 (in float32 the differences themselves are off by about
+    1e-3, which would read as a bug). Returns ``{"W1": err, "b1": err, ...}``.
     """
+    if not isinstance(model, Sequential):
+        raise ValueError(f"check_model: model must be a Sequential, got {model!r:.80}")
+    if model.dtype != np.float64:
+        raise ValueError(
+            f"check_model: the model computes in {model.dtype}; central differences need "
+            "float64 to resolve 1e-7 (make it with dtype='float64')"
+        )
     if training and any(getattr(layer, "keep_prob", 1.0) < 1.0 for layer in model.layers):
         raise ValueError(
             "check_model: training=True needs a model without dropout (its masks are random, "
             "so the differences would compare different networks); check with training=False"
         )
-    eps = number("check_model", "eps", eps, "(0, inf)")
+    eps = number("check_model", "eps", eps, EPS_RANGE)
     AL = model.forward(X, training)
     grads = {k: to_host(v) for k, v in model.backward(AL, Y).items()}
     params = model.params

@@ -19,12 +19,13 @@ Example
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from visualdl.engine.checks import integer
+from visualdl.engine.checks import choice, integer
 
-__all__ = ["INITIALIZERS", "Rng", "initialize", "make_rng"]
+__all__ = ["INITIALIZERS", "Rng", "check_rng", "initialize", "make_rng"]
 
 Rng = np.random.Generator | np.random.RandomState
 
@@ -33,6 +34,14 @@ INITIALIZERS = {
     "he": lambda n_prev: math.sqrt(2.0 / n_prev),
     "xavier": lambda n_prev: math.sqrt(1.0 / n_prev),
 }
+
+
+def check_rng(op: str, rng: Any) -> Rng:
+    """``rng`` when it is a NumPy generator; ``ValueError`` otherwise (a seed goes through
+    :func:`make_rng`)."""
+    if not isinstance(rng, np.random.Generator | np.random.RandomState):
+        raise ValueError(f"{op}: rng must be a numpy Generator or RandomState, got {rng!r:.80}")
+    return rng
 
 
 def make_rng(seed: int | Rng | None) -> Rng:
@@ -45,7 +54,6 @@ def make_rng(seed: int | Rng | None) -> Rng:
 
 def initialize(name: str, n: int, n_prev: int, rng: Rng) -> np.ndarray:
     """Draw ``W: (n, n_prev)`` on the host: standard normal times the scheme's scale."""
-    if name not in INITIALIZERS:
-        raise ValueError(f"initialize: init expected one of {sorted(INITIALIZERS)}, got {name!r}")
+    choice("initialize", "init", name, INITIALIZERS)
     n, n_prev = integer("initialize", "n", n), integer("initialize", "n_prev", n_prev)
     return rng.standard_normal((n, n_prev)) * INITIALIZERS[name](n_prev)

@@ -29,6 +29,7 @@ from visualdl.engine.batchnorm import (
 )
 from visualdl.engine.checks import (
     check_finite,
+    choice,
     float_dtype,
     gradient,
     integer,
@@ -300,8 +301,7 @@ class BatchNorm(WeightLayer):
         l: int = 1,
         dtype: Any = "float64",
     ) -> None:
-        if layout not in ("dense", "conv"):
-            raise ValueError(f"BatchNorm: layout must be 'dense' or 'conv', got {layout!r}")
+        choice("BatchNorm", "layout", layout, ("dense", "conv"))
         n = integer("BatchNorm", "n", n)
         self.momentum = number("BatchNorm", "momentum", momentum, "[0, 1)")
         self.eps = number("BatchNorm", "eps", eps, "(0, inf)")

@@ -27,6 +27,7 @@ from visualdl.engine.checks import (
     check_ndim,
     check_probabilities,
     check_same_shape,
+    choice,
     real_array,
 )
 
@@ -56,7 +57,8 @@ def _inputs(
 ) -> tuple[Array, Array, Any, int]:
     """``(A, Y, xp, m)``: real finite ``(n_out, m)`` arrays of one shape with ``m >= 1``;
     ``labels(op, name, Y)`` checks what the labels must be."""
-    A, Y = real_array(op, "A", A), real_array(op, "Y", Y)
+    A = real_array(op, "A", A)
+    Y = real_array(op, "Y", Y, A.dtype)  # labels take the predictions' dtype
     check_ndim(op, "A", A, 2, "(n_out, m)")
     check_same_shape(op, "labels Y", Y, "A", A)
     m = check_batch(op, "A", A, 1)
@@ -133,7 +135,8 @@ def cross_entropy_with_logits(Z: Array, Y: Array) -> Array:
     Z, Y, xp, m = _inputs("cross_entropy_with_logits", Z, Y, check_distributions)
     Zmax = xp.max(Z, axis=0, keepdims=True)
     lse = Zmax + xp.log(xp.sum(xp.exp(Z - Zmax), axis=0, keepdims=True))
-    return xp.sum(Y * (lse - Z)) / m
+    terms = xp.where(Y > 0, Y * (lse - Z), xp.zeros_like(Z))  # 0 * inf is 0 here, not NaN
+    return xp.sum(terms) / m
 
 
 def cross_entropy_with_logits_backward(Z: Array, Y: Array) -> Array:
@@ -203,6 +206,4 @@ def get(name: str | Loss) -> Loss:
     """Look up a loss by name (``ValueError`` listing the known ones otherwise)."""
     if isinstance(name, Loss):
         return name
-    if name not in LOSSES:
-        raise ValueError(f"loss: expected one of {sorted(LOSSES)}, got {name!r}")
-    return LOSSES[name]
+    return LOSSES[choice("loss", "name", name, LOSSES)]

@@ -19,16 +19,22 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from visualdl.backend import array_module, to_host
 from visualdl.engine import losses
 from visualdl.engine.checks import (
     check_batch,
+    check_binary,
+    check_distributions,
     check_finite,
     check_ndim,
     check_same_shape,
+    choice,
+    gradient,
     integer,
     named,
     number,
@@ -79,10 +85,9 @@ class Sequential:
     def __init__(
         self, layers: Sequence[Layer], loss: str = "bce", lambd: float = 0.0, penalty: str = "l2"
     ) -> None:
-        self.layers = list(layers)
+        self.layers = _layers(layers)
         self.loss = losses.get(loss)
-        if penalty not in PENALTIES:
-            raise ValueError(f"penalty expected one of {sorted(PENALTIES)}, got {penalty!r}")
+        choice("Sequential", "penalty", penalty, PENALTIES)
         self.lambd = number("Sequential", "lambd", lambd, "[0, inf)")
         self.penalty = penalty
         _number(self.layers)
@@ -92,7 +97,9 @@ class Sequential:
     # -- parameters ---------------------------------------------------------------------
     @property
     def layer_dims(self) -> list[int]:
-        """``[n0, n1, ..., nL]``."""
+        """``[n0, n1, ..., nL]`` of the dense layers."""
+        if not self.dense:
+            raise ValueError("Sequential.layer_dims: the model has no Dense layer")
         return [self.dense[0].shape[1]] + [d.shape[0] for d in self.dense]
 
     @property
@@ -101,9 +108,17 @@ class Sequential:
         return {k: v for layer in self.layers for k, v in layer.params().items()}
 
     def set_params(self, params: dict[str, Array]) -> None:
-        """Replace parameters by key (missing keys keep their value)."""
+        """Replace parameters by key (missing keys keep their value); each new value must be a
+        real array of the old one's shape, and every key one of the model's."""
+        op, old = "Sequential.set_params", self.params
+        if not isinstance(params, Mapping):
+            raise ValueError(f"{op}: expected a dict keyed like W1, b1, got {params!r:.80}")
+        unknown = sorted(set(params) - set(old))
+        if unknown:
+            raise ValueError(f"{op}: unknown key(s) {unknown}; the model has {sorted(old)}")
+        new = {k: gradient(op, k, v, f"the current {k}", old[k]) for k, v in params.items()}
         for layer in self.layers:
-            layer.set_params(params)
+            layer.set_params(new)
 
     @property
     def grads(self) -> dict[str, Array]:
@@ -248,10 +263,13 @@ class Sequential:
             if isinstance(optimizer, Optimizer)
             else Optimizer(optimizer, lr=learning_rate)
         )
+        for what, f in (("schedule", schedule), ("callback", callback)):
+            if f is not None and not callable(f):
+                raise ValueError(f"{op}: {what} must be a function or None, got {f!r:.80}")
         rng = make_rng(seed)
         history: dict[str, list] = {"iteration": [], "cost": [], "step_cost": []}
         for i in range(num_iterations):
-            lr = None if schedule is None else float(schedule(i))
+            lr = None if schedule is None else number(op, f"schedule({i})", schedule(i), "(0, inf)")
             total = 0.0
             for Xb, Yb in mini_batches(X, Y, batch_size, rng):
                 J = self._step(Xb, Yb, opt, lr)
@@ -300,6 +318,7 @@ class Sequential:
                 f"{op}: Y must be labels (1, {m}) or one-hot ({k}, {m}), "
                 f"got shape {tuple(Yh.shape)}"
             )
+        _check_labels(op, Yh, k)
         pred = to_host(self._predicted(op, AL))
         labels = Yh.reshape(-1) if Yh.shape[0] == 1 else Yh.argmax(axis=0)
         return float((pred.reshape(-1) == labels).mean())
@@ -311,6 +330,34 @@ class Sequential:
         if AL.shape[0] == 1:
             return xp.astype(AL > 0.5, xp.int64)
         return xp.argmax(AL, axis=0)
+
+
+def _check_labels(op: str, Y: Any, k: int) -> None:
+    """Labels of a ``k``-output model: whole numbers in 0..k-1 (0/1 for one output) in a row,
+    or one-hot columns."""
+    if Y.shape[0] == k and k > 1:
+        check_binary(op, "one-hot Y", Y)
+        check_distributions(op, "one-hot Y", Y)
+    elif not np.all((Y == np.round(Y)) & (Y >= 0) & (Y <= max(k - 1, 1))):
+        raise ValueError(f"{op}: labels Y must be whole numbers in 0..{max(k - 1, 1)}")
+
+
+def _layers(layers: Any) -> list[Layer]:
+    """The layers as a list: at least one, each a :class:`Layer`, none twice (a layer holds
+    one set of parameters and one cache)."""
+    if isinstance(layers, Layer) or not isinstance(layers, Sequence) or not layers:
+        raise ValueError(f"a list of at least one layer is needed, got {layers!r:.80}")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"layer {i} must be a Layer (Dense, Conv2D, ...), got {layer!r:.80}")
+    flat = _flat(layers)
+    for i, layer in enumerate(flat):
+        if any(layer is other for other in flat[:i]):
+            raise ValueError(
+                f"one {type(layer).__name__} object appears twice; make a new layer for each "
+                "place ([Dense(...)] * 2 repeats one layer)"
+            )
+    return list(layers)
 
 
 def _not_finite(params: dict[str, Array]) -> str | None:
@@ -369,8 +416,8 @@ def mlp(
     ``keep_prob < 1`` an inverted dropout follows every hidden layer. ``dtype`` (float64 by
     default, or float32) is the parameters' dtype; the model computes in it end to end.
     """
-    if len(layer_dims) < 2:
-        raise ValueError(f"mlp: layer_dims needs >= 2 sizes, got {list(layer_dims)}")
+    if not isinstance(layer_dims, Sequence) or len(layer_dims) < 2:
+        raise ValueError(f"mlp: layer_dims needs a list of >= 2 sizes, got {layer_dims!r:.80}")
     layer_dims = [integer("mlp", "each of layer_dims", n) for n in layer_dims]
     check_keep_prob(keep_prob, "mlp")
     rng = make_rng(seed)

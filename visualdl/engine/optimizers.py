@@ -44,7 +44,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from visualdl.backend import array_module
-from visualdl.engine.checks import gradient, number, real_array
+from visualdl.engine.checks import choice, gradient, is_int, number, real_array, scalar
 from visualdl.schema import declare
 
 __all__ = [
@@ -93,8 +93,9 @@ _MOMENTS = {
 
 def check_hyper(name: str, hyper: Mapping[str, Any]) -> dict[str, Any]:
     """The full hyper-parameters of optimizer ``name`` (defaults filled in), or ``ValueError``."""
-    if name not in DEFAULTS:
-        raise ValueError(f"Optimizer: expected one of {sorted(DEFAULTS)}, got {name!r}")
+    choice("Optimizer", "name", name, DEFAULTS)
+    if not isinstance(hyper, Mapping):
+        raise ValueError(f"{name}: hyper-parameters must be a dict, got {hyper!r:.80}")
     unknown = set(hyper) - set(DEFAULTS[name])
     if unknown:
         raise ValueError(
@@ -193,8 +194,9 @@ def step(
     """
     h = check_hyper(name, hyper)
     params, grads = _inputs(name, params, grads)
-    state = dict(init_state(name, params) if state is None else state)
+    state = init_state(name, params) if state is None else _state(name, params, state)
     state["t"] += 1
+    no_decay = () if no_decay is None else no_decay
     rule = _RULES[name]
     new = {k: rule(k, v, grads["d" + k], state, h) for k, v in params.items()}
     if "weight_decay" in h:
@@ -205,11 +207,34 @@ def step(
     return new, state
 
 
+def _state(name: str, params: Params, state: Any) -> State:
+    """A copy of ``state`` after checking that it holds ``t`` and a moment of each parameter's
+    shape (the state of one model's optimizer does not fit another model)."""
+    op = f"{name}.step"
+    if not isinstance(state, Mapping) or not is_int(state.get("t")):
+        raise ValueError(f"{op}: state must be a dict with the step count t, got {state!r:.80}")
+    for k, v in params.items():
+        for moment in _MOMENTS[name]:
+            key = f"{moment}d{k}"
+            if key not in state or tuple(getattr(state[key], "shape", ())) != tuple(v.shape):
+                found = tuple(state[key].shape) if key in state else "nothing"
+                raise ValueError(
+                    f"{op}: the state holds {found} as {key} but {k} has shape {tuple(v.shape)}; "
+                    "an optimizer keeps one model's moments: call reset() or use a new one"
+                )
+    return dict(state)
+
+
 def _inputs(
     name: str, params: Mapping[str, Any], grads: Mapping[str, Any]
 ) -> tuple[Params, Params]:
     """Parameters and their gradients as real arrays, each gradient exactly its parameter's
     shape (a step never broadcasts a parameter into a bigger one)."""
+    for what, d in (("params", params), ("grads", grads)):
+        if not isinstance(d, Mapping):
+            raise ValueError(
+                f"{name}.step: {what} must be a dict keyed like W1, dW1, got {d!r:.80}"
+            )
     missing = [k for k in params if "d" + k not in grads]
     if missing:
         raise ValueError(f"{name}: no gradient for {missing} (expected keys 'd' + name)")
@@ -272,7 +297,7 @@ class Optimizer:
         names the keys weight decay leaves alone (:meth:`Sequential.no_decay`)."""
         hyper = self.hyper if lr is None else {**self.hyper, "lr": lr}
         new, self.state = step(self.name, params, grads, self.state, hyper, no_decay)
-        loss = None if loss is None else float(loss)
+        loss = None if loss is None else scalar(f"{self.name}.step", "loss", loss)
         STEP.log(
             optimizer=self.name,
             t=self.state["t"],

@@ -26,7 +26,7 @@ class Standardizer:
     """Z-score per feature: fit ``mu, sigma: (n_x, 1)`` on train, apply the same to any set."""
 
     def __init__(self, eps: float = 1e-8) -> None:
-        self.eps = number("Standardizer", "eps", eps, "[0, inf)")
+        self.eps = number("Standardizer", "eps", eps, "(0, inf)")
         self.mu: Any = None
         self.sigma: Any = None
 

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from visualdl.backend import array_module, from_host
-from visualdl.engine.checks import gradient, integer, number, real_array
+from visualdl.engine.checks import check_binary, gradient, integer, number, real_array
+from visualdl.engine.initializers import check_rng
 
 __all__ = [
     "check_keep_prob",
@@ -100,7 +101,7 @@ def dropout_forward(
     """
     keep_prob = check_keep_prob(keep_prob, "dropout_forward")
     A = real_array("dropout_forward", "A", A)
-    U = rng.random(tuple(A.shape))
+    U = check_rng("dropout_forward", rng).random(tuple(A.shape))
     D = from_host((U < keep_prob).astype(np.float64), like=A)
     if hasattr(A, "dtype") and D.dtype != A.dtype:
         D = array_module(A).astype(D, A.dtype)
@@ -110,5 +111,7 @@ def dropout_forward(
 def dropout_backward(dA: Array, D: Array, keep_prob: float) -> Array:
     """dA_in = dA * D / keep_prob: only the kept units pass gradient, scaled the same way."""
     keep_prob = check_keep_prob(keep_prob, "dropout_backward")
+    D = real_array("dropout_backward", "D", D)
+    check_binary("dropout_backward", "the mask D", D)
     dA = gradient("dropout_backward", "dA", dA, "the mask D", D)
     return dA * D / keep_prob

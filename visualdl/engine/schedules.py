@@ -32,8 +32,9 @@ __all__ = ["SCHEDULES", "cosine_warmup", "exponential", "inverse_sqrt", "inverse
 
 def _epochs(name: str, epoch: Any, start: int = 0) -> np.ndarray:
     e = to_host(real_array(name, "epoch", epoch)).astype(np.float64)
-    if not np.all(np.isfinite(e) & (e >= start)):
-        raise ValueError(f"{name}: epoch must be a finite number >= {start}, got {epoch}")
+    bad = e[~(np.isfinite(e) & (e >= start))]
+    if bad.size:
+        raise ValueError(f"{name}: epoch must be a finite number >= {start}, got {bad.flat[0]}")
     return e
 
 

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from visualdl.engine.checks import choice
+
 __all__ = ["SURFACES", "Surface", "breast_cancer_radius", "get"]
 
 Array = Any
@@ -183,6 +185,4 @@ SURFACES: dict[str, Surface] = {
 
 def get(name: str) -> Surface:
     """The surface called ``name`` (``ValueError`` listing the known ones otherwise)."""
-    if name not in SURFACES:
-        raise ValueError(f"surface: expected one of {sorted(SURFACES)}, got {name!r}")
-    return SURFACES[name]
+    return SURFACES[choice("surface", "name", name, SURFACES)]

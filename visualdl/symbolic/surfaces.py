@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from visualdl.engine.checks import choice
 from visualdl.symbolic.check import SEED, Check, Op, rel_error, rng
 
 __all__ = [
@@ -76,8 +77,7 @@ def expression(name: str) -> sp.Expr:
     >>> expression("bowl")
     x**2/10 + 2*y**2
     """
-    if name not in NAMES:
-        raise ValueError(f"surface: expected one of {list(NAMES)}, got {name!r}")
+    choice("surface", "name", name, NAMES)
     return _logistic() if name == "logistic" else EXPRESSIONS[name]
 
 
