@@ -123,12 +123,15 @@ def test_the_gallery_module_reports_a_usage_error_exit_2(args, words, capsys) ->
     ],
     ids=["render", "gallery", "demo", "gallery-module"],
 )
-def test_an_empty_out_is_a_usage_error(main_, args, prog, tmp_path: Path, capsys, monkeypatch):
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_out_is_a_usage_error(
+    main_, args, prog, blank, tmp_path: Path, capsys, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
-    assert main_([*args, "--out", ""]) == 2
+    assert main_([*args, "--out", blank]) == 2
     captured = capsys.readouterr()
     line = one_line(captured.err, prog)
-    assert "argument --out: expected a folder name, got an empty string" in line
+    assert f"argument --out: expected a folder name, got {blank!r}" in line
     assert captured.out == "" and list(tmp_path.iterdir()) == []  # nothing written here
 
 

@@ -64,10 +64,10 @@ def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
 
 
 def out_dir(text: str) -> Path:
-    """The ``type`` of an ``--out`` option: the folder as a ``Path``; an empty name is a
-    usage error (it would silently mean the current folder)."""
-    if not text:
-        raise argparse.ArgumentTypeError("expected a folder name, got an empty string")
+    """The ``type`` of an ``--out`` option: the folder as a ``Path``; an empty or blank name
+    is a usage error (it would silently mean the current folder, or one named by spaces)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a folder name, got {text!r}")
     return Path(text)
 
 
