@@ -105,7 +105,8 @@ class ChainRule(TraceScene):
         graph = VGroup(
             *self.inputs.values(), self.z, self.a, self.L, *self.in_edges.values(), self.za, self.aL
         )
-        self.play(Appear(self.title), Appear(graph), run_time=0.8)
+        self.show_title()
+        self.play(Appear(graph), run_time=0.8)
         self.wait(0.5)
 
     def forward(self) -> None:

@@ -190,7 +190,8 @@ class ConvSliding(TraceScene):
             self.caption(self.Z, "Z = X ∗ W", rec["Z"].shape[1:3], COLORS["preactivation"]),
         )
         self.size = self.size_formula("valid")
-        self.play(Appear(self.title), Appear(note), run_time=0.5)
+        self.show_title()
+        self.play(Appear(note), run_time=0.5)
         self.play(Appear(self.X), Appear(self.W), run_time=0.6)
         self.play(Appear(self.P), Appear(self.Z), Appear(caps), Appear(self.size), run_time=0.6)
         self.note, self.caps = note, caps

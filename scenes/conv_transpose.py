@@ -104,7 +104,8 @@ class ConvTranspose(TraceScene):
             ),
         )
         self.fml = formula(CONV["scatter"], COLORS["on_dark"], 26).move_to([2.2, 2.0, 0])
-        self.play(Appear(self.title), Appear(sub), run_time=0.4)
+        self.show_title()
+        self.play(Appear(sub), run_time=0.4)
         self.play(Appear(self.X), Appear(self.W), Appear(caps), run_time=0.5)
         size = VGroup(
             formula(CONV["transpose_size"], COLORS["on_dark"], 24),

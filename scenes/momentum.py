@@ -214,8 +214,8 @@ class Momentum(TraceScene):
         self.gd_trail = Trail(pts["gd"], OPTIMIZER_COLORS["gd"], bands=((None, 1.0, 1.0),))
         self.mom_trail = Trail(pts["momentum"], V_COLOR, bands=((None, 1.0, 1.0),))
         self.names = names
+        self.show_title()
         self.play(
-            Appear(self.title),
             FadeIn(self.map),
             Appear(caption),
             Appear(self.gd_formula),

@@ -188,8 +188,8 @@ class OptimizerTrajectories(TraceScene):
         for r in self.runs:
             x, y = plane.clip_path(r.x, r.y)
             self.trails.append(Trail(plane.to_point(x, y), r.color))
+        self.show_title()
         self.play(
-            Appear(self.title),
             FadeIn(self.map),
             Appear(start),
             Appear(goal),

@@ -116,7 +116,8 @@ class Pooling(TraceScene):
             text("max", COLORS["activation"], 20).next_to(self.Amax, LEFT, buff=0.3),
             text("avg", COLORS["activation"], 20).next_to(self.Aavg, LEFT, buff=0.3),
         )
-        self.play(Appear(self.title), Appear(sub), run_time=0.4)
+        self.show_title()
+        self.play(Appear(sub), run_time=0.4)
         self.play(Appear(self.X), Appear(xcap), run_time=0.5)
         self.play(
             Appear(self.Amax),

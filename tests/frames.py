@@ -27,11 +27,21 @@ PIXELS, LEVEL = 8, 24
 
 def last_frame(video: Path) -> np.ndarray:
     """The last frame of ``video`` (an mp4), ``SIZE``, RGB uint8."""
+    return _frame(video, last=True)
+
+
+def first_frame(video: Path) -> np.ndarray:
+    """Frame 0 of ``video`` (what players show as its thumbnail), ``SIZE``, RGB uint8."""
+    return _frame(video, last=False)
+
+
+def _frame(video: Path, last: bool) -> np.ndarray:
     import av
     from PIL import Image
 
     with av.open(str(video)) as container:
-        (frame,) = deque(container.decode(video=0), maxlen=1)
+        frames = container.decode(video=0)
+        frame = deque(frames, maxlen=1)[0] if last else next(frames)
     return np.asarray(frame.to_image().convert("RGB").resize(SIZE, Image.BOX))
 
 

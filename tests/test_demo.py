@@ -47,12 +47,25 @@ def test_pictures_read_only_records_their_demo_wrote(demo_run):
         assert not undeclared, f"{tr.meta}: read undeclared {undeclared}"
 
 
+def _drawn(frame: np.ndarray) -> float:
+    """The fraction of pixels that differ clearly from the frame's background (its median)."""
+    frame = frame.astype(int)
+    background = np.median(frame.reshape(-1, 3), axis=0)
+    return float((np.abs(frame - background).sum(axis=-1) > 60).mean())
+
+
 @pytest.mark.parametrize("name", registry.DEFAULT_SCENES)
 def test_last_frame_is_drawn(demo_run, name):
-    frame = frames.last_frame(demo_run.out / "videos" / f"{name}.mp4").astype(int)
-    background = np.median(frame.reshape(-1, 3), axis=0)
-    drawn = (np.abs(frame - background).sum(axis=-1) > 60).mean()
+    drawn = _drawn(frames.last_frame(demo_run.out / "videos" / f"{name}.mp4"))
     assert drawn > 0.01, f"{name}: last frame is (nearly) blank ({drawn:.4f} drawn)"
+
+
+@pytest.mark.parametrize("name", registry.DEFAULT_SCENES)
+def test_first_frame_is_the_title_card(demo_run, name):
+    """Players show frame 0 as the thumbnail: it holds the title, not a black frame."""
+    first = frames.first_frame(demo_run.out / "videos" / f"{name}.mp4")
+    title = first[: first.shape[0] // 8]  # the title card sits at the top left
+    assert _drawn(title) > 0.01, f"{name}: frame 0 has no title ({_drawn(title):.4f} drawn)"
 
 
 @pytest.mark.parametrize("name", frames.GOLDEN)

@@ -35,6 +35,11 @@ class TraceScene(Scene):
         weight = {"weight": "BOLD"} if bold else {}
         return text(s, color, self.title_size, **weight).to_corner(UL, buff=self.title_buff)
 
+    def show_title(self) -> None:
+        """Show ``self.title`` at once, not faded in: frame 0 of the video, which players use as
+        its thumbnail, is then the title card rather than a black frame."""
+        self.add(self.title)
+
     def subtitle(self, s: str, buff: float = 0.15) -> Text:
         """A muted line under the title, left-aligned with it (not shown yet)."""
         return text(s, COLORS["muted"], 18).next_to(self.title, DOWN, aligned_edge=LEFT, buff=buff)
