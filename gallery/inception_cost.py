@@ -14,7 +14,7 @@ CAPTION = (
     "image. A 1×1 convolution first shrinks the 192 channels to 16 (2,408,448 "
     "multiplications), then the 5×5 convolution works on 16 channels (10,035,200): "
     "12,443,648 in all, about 9.68 times fewer, for the same output shape. The notes' "
-    "'1.2亿' and '0.12亿' are right."
+    "1.2 × 10⁸ and 0.12 × 10⁸ (they count in units of 10⁸) are right."
 )
 
 

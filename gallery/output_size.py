@@ -15,8 +15,9 @@ CAPTION = (
     "step would cross the border it is dropped; there the cell also shows the notes' formula "
     "without the floor, (n + 2p − f)/s + 1, which is not an integer, so the floor is needed. "
     "Outlined cells keep the input size ('same'). Above each column: the notes' 'same' padding "
-    "p = ((n − 1)s − n + f)/2 for that stride, algebraically right but large and often not an "
-    "integer (n = 7, f = 3, s = 2 needs p = 4, the outlined cell); frameworks' 'same' with "
+    "p = ((n − 1)s − n + f)/2 for that stride, algebraically right but it grows with s "
+    "(n = 7, f = 3, s = 2 needs p = 4, the outlined cell). Both examples here give whole "
+    "numbers; other sizes do not (n = 6, f = 3, s = 2 gives 3.5). Frameworks' 'same' with "
     "a stride gives ⌈n/s⌉ instead."
 )
 

@@ -12,8 +12,9 @@ CAPTION = (
     "10^2 to 10^6, timed on this machine when the figure was made (best of a few runs). Left: "
     "time per dot product, log-log; right: how many times faster np.dot is. The notes report "
     "about 700x at n = 10^6; the exact ratio depends on the machine, but it is in the "
-    "hundreds. It typically falls again for the largest n, where np.dot waits on memory "
-    "rather than arithmetic."
+    "hundreds. The labels give the largest ratio measured and the one at the largest n; "
+    "whether the ratio still rises there or falls back depends on the machine (at large n "
+    "np.dot waits on memory rather than arithmetic)."
 )
 
 
