@@ -10,6 +10,15 @@ VENV=.venv
 STAMP=$VENV/.visualdl-setup
 
 say() { printf 'visualdl setup: %s\n' "$*" >&2; }
+# run a command with its output kept in a private log, shown only when it fails
+quietly() {
+    local log status=0
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 || status=$?
+    [ "$status" -eq 0 ] || { cat "$log" >&2; say "failed ($status): $*"; }
+    rm -f "$log"
+    return "$status"
+}
 
 if ! command -v "$PY" >/dev/null 2>&1; then
     say "no $PY found; install Python >= 3.11 first"; exit 1
@@ -39,8 +48,9 @@ if [ ${#need[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO=sudo
     say "installing apt packages: ${need[*]}"
-    $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+    quietly $SUDO apt-get update -qq
+    quietly $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${need[@]}"
 fi
 
 want=$(sha1sum pyproject.toml | cut -d' ' -f1)
@@ -49,7 +59,7 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 say "installing visualdl with its extras into $VENV (a few minutes the first time)"
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[anim,test]"
+quietly "$VENV/bin/python" -m pip install --quiet --upgrade pip
+quietly "$VENV/bin/python" -m pip install --quiet -e ".[anim,test]"
 echo "$want" > "$STAMP"
 say "ready"

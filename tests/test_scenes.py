@@ -41,6 +41,17 @@ def test_render_png_last_frame(tmp_path: Path, no_latex) -> None:
 
 
 @pytest.mark.slow
+def test_render_shows_one_bar_for_the_scene_not_one_per_animation(tmp_path, no_latex, capsys):
+    render("chain-rule", "low", "png", tmp_path, progress=True)
+    err = capsys.readouterr().err
+    assert "Animation 0" not in err  # Manim's own bar, one per animation, is hidden
+    updates = [u for u in err.replace("\r", "\n").splitlines() if "animations" in u]
+    assert updates and all(u.startswith("chain-rule (low, png):") for u in updates)
+    last = err.replace("\r", "\n").rstrip().splitlines()[-1]
+    assert last.startswith(f"wrote {tmp_path / 'chain-rule.png'} in ")
+
+
+@pytest.mark.slow
 def test_render_gif_is_small_and_animated(tmp_path: Path, no_latex) -> None:
     from PIL import Image
 

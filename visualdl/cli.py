@@ -121,10 +121,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for name in registry.DEFAULT_SCENES:  # before the gallery's work, not after it
         destination(name, "mp4", out / "videos")
     index = build(out / "gallery")
-    videos = [
-        render(name, quality=args.quality, fmt="mp4", out=out / "videos")
-        for name in registry.DEFAULT_SCENES
-    ]
+    from tqdm import tqdm
+
+    scenes = tqdm(registry.DEFAULT_SCENES, desc="demo videos", unit=" scene", file=sys.stderr)
+    videos = [render(name, quality=args.quality, fmt="mp4", out=out / "videos") for name in scenes]
     print(f"gallery: {index}")
     for v in videos:
         print(f"video:   {v}")

@@ -20,7 +20,10 @@ import importlib
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from visualdl import registry
 from visualdl.files import move_into, work_dir, writable_dir
@@ -50,7 +53,8 @@ def render(
         ``png`` (the last frame only, cheap); ``ValueError`` otherwise.
     out : the output folder (created when missing); an ``OSError`` before any work when it
         cannot be written (see :func:`destination`).
-    progress : say what is rendered, show Manim's progress bars, report the time taken.
+    progress : one progress bar for the scene (its animations counted; Manim's own bar per
+        animation is hidden) and a line with the time taken.
     """
     if quality not in QUALITIES:
         raise ValueError(f"render: quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
@@ -63,15 +67,13 @@ def render(
     from manim import tempconfig
 
     start = time.perf_counter()
-    if progress:
-        print(f"rendering {name} ({quality} quality, {fmt})", file=sys.stderr, flush=True)
     with work_dir(dest.parent, f".{name}-") as tmp:  # same file system as dest
         cfg = {
             "quality": QUALITIES[quality],
             "media_dir": str(tmp),
             "disable_caching": True,
             "verbosity": "WARNING",
-            "progress_bar": "display" if progress else "none",
+            "progress_bar": "none",
             "output_file": name,
         }
         if fmt == "png":
@@ -79,15 +81,42 @@ def render(
         # a GIF is made from the mp4 (see _gif_from_mp4): Manim's own GIF is ~20x larger
         with tempconfig(cfg):
             scene = scene_cls()
-            scene.render()
+            with _counted(scene, f"{name} ({quality}, {fmt})", progress):
+                scene.render()
             writer = scene.renderer.file_writer
             produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
         if fmt == "gif":
             produced = _gif_from_mp4(produced, produced.with_suffix(".gif"))
         move_into(produced, dest)
     if progress:
-        print(f"\nwrote {dest} in {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+        from tqdm import tqdm
+
+        tqdm.write(f"wrote {dest} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return dest
+
+
+@contextmanager
+def _counted(scene: Any, desc: str, show: bool) -> Iterator[None]:
+    """While the block runs, a progress bar on stderr counts the scene's animations (every
+    ``play``; a ``wait`` is one too): one bar per scene instead of Manim's one per animation."""
+    if not show:
+        yield
+        return
+    from tqdm import tqdm
+
+    play = scene.play
+    with tqdm(desc=desc, unit=" animations", file=sys.stderr, leave=False) as bar:
+
+        def counted(*animations: Any, **kwargs: Any) -> Any:
+            done = play(*animations, **kwargs)
+            bar.update()
+            return done
+
+        scene.play = counted
+        try:
+            yield
+        finally:
+            del scene.play
 
 
 def destination(name: str, fmt: str, out: str | os.PathLike) -> Path:
