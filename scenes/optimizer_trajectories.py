@@ -63,7 +63,10 @@ class Run:
 
     @property
     def color(self) -> str:
-        return OPTIMIZER_COLORS[self.optimizer]
+        """The optimizer's colour, or the diverged one: "GD" and "GD (too large)" differ."""
+        return (
+            COLORS["diverged"] if self.diverged_at is not None else OPTIMIZER_COLORS[self.optimizer]
+        )
 
     @property
     def T(self) -> int:

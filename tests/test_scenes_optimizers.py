@@ -88,6 +88,7 @@ def test_trajectories_scene_shows_the_trace() -> None:
     assert loss_text(done[0], STEPS) == f"loss {float(done[0].loss[-1]):.1e}".replace("-", "−")
     bad = rs[-1]
     assert bad.diverged_at is not None and loss_text(bad, bad.diverged_at).startswith("diverged")
+    assert len({r.color for r in rs}) == len(rs)  # "GD" and "GD (too large)" apart
 
 
 def test_clip_path_stops_at_the_border() -> None:

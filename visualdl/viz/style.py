@@ -34,6 +34,7 @@ COLORS: dict[str, str] = {
     "text": "#222222",  # text on the figures' white background
     "on_dark": "#FFFFFF",  # text and marks on the scenes' dark background
     "muted": "#9A9A9A",
+    "diverged": "#D64FA0",  # a run that blew up, apart from every optimizer's own colour
 }
 
 #: One colour per optimizer, shared by the gallery figures and the Manim scenes.
