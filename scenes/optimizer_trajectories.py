@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Star, VGroup
 
 from visualdl.anim.contour import ContourMap
@@ -27,6 +28,7 @@ from visualdl.viz.style import COLORS, OPTIMIZER_COLORS
 
 __all__ = [
     "DIVERGING",
+    "chunk_times",
     "OPTIMIZERS",
     "OptimizerTrajectories",
     "Run",
@@ -44,8 +46,10 @@ STEPS = 100
 DIVERGING = {"gd": 0.1}  # a rate too large for gradient descent here
 NAMES = {"gd": "GD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 MAP_H = 6.3
-RACE_TIME = 16.0
+RACE_TIME = 14.0
 CHUNK = 2  # steps per play
+STILL_SHARE = 0.25  # of RACE_TIME spread evenly; the rest follows how far the dots move
+MIN_PLAY, MAX_PLAY = 1 / 15, 1.2  # one frame at the lowest quality; a readable stretch
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,37 @@ class Run:
     @property
     def T(self) -> int:
         return len(self.x) - 1
+
+
+def chunk_times(
+    runs: list[Run], span: tuple[float, float], total: float = RACE_TIME
+) -> list[float]:
+    """Run time of each ``CHUNK`` of steps: :data:`STILL_SHARE` of ``total`` spread evenly,
+    the rest in proportion to the farthest any dot moves in that chunk (in units of the map's
+    ``span = (width, height)``), so the race lingers where the dots travel and does not sit
+    still for seconds once they have settled. Every chunk takes from :data:`MIN_PLAY` to
+    :data:`MAX_PLAY` (so the total is about ``total``).
+
+    """
+    starts = range(0, STEPS, CHUNK)
+    ends = [min(k + CHUNK, STEPS) for k in starts]
+    moved = [
+        max(_travel(r, k, end, span) for r in runs) for k, end in zip(starts, ends, strict=True)
+    ]
+    total_moved = sum(moved) or 1.0
+    even = STILL_SHARE * total / len(moved)
+    times = [even + (1 - STILL_SHARE) * total * d / total_moved for d in moved]
+    return [min(MAX_PLAY, max(MIN_PLAY, t)) for t in times]
+
+
+def _travel(run: Run, k: int, end: int, span: tuple[float, float]) -> float:
+    """How far ``run``'s dot moves on screen from step ``k`` to ``end`` (0 after it diverged)."""
+    stop = min(end, run.T if run.diverged_at is None else run.diverged_at - 1)
+    if stop <= k:
+        return 0.0
+    dx = np.diff(np.asarray(run.x[k : stop + 1], float)) / span[0]
+    dy = np.diff(np.asarray(run.y[k : stop + 1], float)) / span[1]
+    return float(np.minimum(np.hypot(dx, dy), 1.0).sum())  # a blow-up counts as one screen
 
 
 def race_traces() -> list[Trace]:
@@ -226,11 +261,13 @@ class OptimizerTrajectories(TraceScene):
         # Text changes between plays (Manim fixes what it redraws when a play begins).
         self.crosses = VGroup()
         self.add(self.crosses)
-        for k in range(0, STEPS, CHUNK):
+        plane = self.map.plane
+        times = chunk_times(self.runs, (plane.x1 - plane.x0, plane.y1 - plane.y0))
+        for k, run_time in zip(range(0, STEPS, CHUNK), times, strict=True):
             show(k)
             end = min(k + CHUNK, STEPS)
             race = TrailRace(self.trails, k, end, extras=[self.slot, self.legend, self.crosses])
-            self.play(race, run_time=RACE_TIME * (end - k) / STEPS)
+            self.play(race, run_time=run_time)
         show(STEPS)
         self.wait(0.5)
 

@@ -99,3 +99,25 @@ def test_clip_path_stops_at_the_border() -> None:
     assert x.tolist() == [1.0, 2.0, 4.0] and y.tolist() == [1.0, 1.0, 1.0]
     x, y = plane.clip_path(np.array([1.0, 2.0]), np.array([1.0, 1.5]))
     assert x.tolist() == [1.0, 2.0]  # inside: unchanged
+
+
+def test_the_race_lingers_where_the_dots_move() -> None:
+    from visualdl.scenes.optimizer_trajectories import (
+        CHUNK,
+        MAX_PLAY,
+        MIN_PLAY,
+        STEPS,
+        _travel,
+        chunk_times,
+        race_traces,
+        runs,
+    )
+
+    rs, span = runs(race_traces()), (4.5, 3.5)
+    times = chunk_times(rs, span)
+    assert len(times) == STEPS // CHUNK and all(MIN_PLAY <= t <= MAX_PLAY for t in times)
+    half = len(times) // 2
+    assert sum(times[half:]) < 0.6 * sum(times[:half])  # settled dots: no seconds of stillness
+    moved = [max(_travel(r, k, k + CHUNK, span) for r in rs) for k in range(0, STEPS, CHUNK)]
+    order = np.argsort(moved)
+    assert np.all(np.diff(np.asarray(times)[order]) >= -1e-12)  # more travel, never less time
