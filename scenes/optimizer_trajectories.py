@@ -11,10 +11,10 @@ Render: ``visualdl render optimizer-trajectories``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Star, VGroup
 
 from visualdl.anim.contour import ContourMap
@@ -103,9 +103,11 @@ def _travel(run: Run, k: int, end: int, span: tuple[float, float]) -> float:
     stop = min(end, run.T if run.diverged_at is None else run.diverged_at - 1)
     if stop <= k:
         return 0.0
-    dx = np.diff(np.asarray(run.x[k : stop + 1], float)) / span[0]
-    dy = np.diff(np.asarray(run.y[k : stop + 1], float)) / span[1]
-    return float(np.minimum(np.hypot(dx, dy), 1.0).sum())  # a blow-up counts as one screen
+    xs, ys = [float(v) for v in run.x[k : stop + 1]], [float(v) for v in run.y[k : stop + 1]]
+    steps = zip(xs, xs[1:], ys, ys[1:], strict=False)  # a blow-up counts as one screen
+    return sum(
+        min(1.0, math.hypot((x1 - x0) / span[0], (y1 - y0) / span[1])) for x0, x1, y0, y1 in steps
+    )
 
 
 def race_traces() -> list[Trace]:
