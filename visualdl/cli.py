@@ -30,11 +30,9 @@ from typing import NoReturn
 
 from visualdl import registry
 from visualdl.files import writable_dir
+from visualdl.render import FORMATS, QUALITIES  # Manim is imported only when rendering
 
 __all__ = ["UsageError", "check_backend", "main", "new_parser", "out_dir", "run"]
-
-QUALITIES = ("low", "medium", "high")
-FORMATS = ("mp4", "gif", "png")
 
 
 class UsageError(Exception):

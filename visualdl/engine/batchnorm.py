@@ -157,7 +157,9 @@ def batch_norm(
     return out, cache
 
 
-def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Array, Array]:
+def batch_norm_backward(
+    dout: Array, cache: dict[str, Any], *, op: str = "batch_norm_backward"
+) -> tuple[Array, Array, Array]:
     """Gradients of :func:`batch_norm` (or of :func:`batch_norm_inference` with its cache).
 
     Shapes: ``dout`` like Z -> ``dZ`` like Z, ``dgamma, dbeta`` like gamma.
@@ -167,6 +169,7 @@ def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Arra
 
     Inference (fixed running statistics): ``dZ = gamma inv_std dout``. In both
     ``dgamma = (1/m) sum(dout Z_norm)`` and ``dbeta = (1/m) sum(dout)``, ``m`` the examples.
+    ``op`` names the caller in every error (a layer says which one it is).
 
     Example
     -------
@@ -179,8 +182,8 @@ def batch_norm_backward(dout: Array, cache: dict[str, Any]) -> tuple[Array, Arra
     """
     Z_norm, inv_std, g = cache["Z_norm"], cache["inv_std"], cache["gamma"]
     axes, N, m = cache["axes"], cache["N"], cache["m"]
-    dout = real_array("batch_norm_backward", "dout", dout)
-    check_same_shape("batch_norm_backward", "dout", dout, "Z", Z_norm)
+    dout = real_array(op, "dout", dout)
+    check_same_shape(op, "dout", dout, "Z", Z_norm)
     mod = array_module(dout)
     dZ_norm = g * dout
     if cache["training"]:

@@ -130,8 +130,8 @@ def check_batch(op: str, name: str, x: Any, axis: int) -> int:
 
 
 def check_same_shape(op: str, a_name: str, a: Any, b_name: str, b: Any) -> None:
-    """Raise unless ``a`` and ``b`` have the same shape (a gradient and what it differentiates,
-    predictions and labels): nothing is broadcast."""
+    """Raise unless ``a`` has the shape of ``b`` (an array or a shape tuple): a gradient and
+    what it differentiates, predictions and labels; nothing is broadcast."""
     if _shape(a) != _shape(b):
         raise ValueError(
             f"{op}: {a_name} must have the shape of {b_name} {_shape(b)}, got {_shape(a)}"
@@ -151,9 +151,7 @@ def gradient(op: str, name: str, d: Any, of: str, like: Any) -> Array:
     ValueError: mse_backward: dA must have the shape of A (2, 1), got (1, 2)
     """
     d = real_array(op, name, d, getattr(like, "dtype", None))
-    shape = tuple(like) if isinstance(like, tuple | list) else _shape(like)
-    if tuple(d.shape) != shape:
-        raise ValueError(f"{op}: {name} must have the shape of {of} {shape}, got {tuple(d.shape)}")
+    check_same_shape(op, name, d, of, like)
     return d
 
 
@@ -192,8 +190,7 @@ def number(op: str, name: str, v: Any, interval: str = "(-inf, inf)") -> float:
     (written ``"(0, 1]"``, ``"[0, inf)"``: brackets include the bound, parentheses exclude it).
     """
     low, high = (float(b) for b in interval[1:-1].split(","))
-    ok = isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
-    x = float(v) if ok else math.nan
+    x = float(v) if _is_real(v) else math.nan
     inside = (
         math.isfinite(x)
         and (x >= low if interval[0] == "[" else x > low)
@@ -229,7 +226,7 @@ def scalar(op: str, name: str, v: Any) -> float:
     """``v`` as a Python float: a real number or a 0-d array (NaN and inf pass: a cost that
     diverged is still a cost); ``ValueError`` for anything else."""
     v = v.item() if getattr(v, "ndim", None) == 0 and hasattr(v, "item") else v
-    if not isinstance(v, numbers.Real) or isinstance(v, bool | np.bool_):
+    if not _is_real(v):
         raise ValueError(f"{op}: {name} must be a number, got {v!r:.80}")
     return float(v)
 
@@ -263,6 +260,14 @@ def named(op: str) -> Iterator[None]:
         raise ValueError(f"{op}: {err}") from None
 
 
+def _is_real(v: Any) -> bool:
+    """Whether ``v`` is a real number (Python or NumPy), not a bool."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+
+
 def _shape(x: Any) -> tuple | str:
+    """The shape of an array, a shape tuple itself, or the type's name of anything else."""
+    if isinstance(x, tuple | list):
+        return tuple(x)
     shape = getattr(x, "shape", None)
     return tuple(shape) if shape is not None else type(x).__name__

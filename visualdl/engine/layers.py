@@ -23,6 +23,7 @@ from typing import Any
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
 from visualdl.engine.batchnorm import (
+    _check_eps,
     batch_norm,
     batch_norm_backward,
     batch_norm_inference,
@@ -304,7 +305,7 @@ class BatchNorm(WeightLayer):
         choice("BatchNorm", "layout", layout, ("dense", "conv"))
         n = integer("BatchNorm", "n", n)
         self.momentum = number("BatchNorm", "momentum", momentum, "[0, 1)")
-        self.eps = number("BatchNorm", "eps", eps, "(0, inf)")
+        self.eps = _check_eps("BatchNorm", eps)
         self.l, self.layout = l, layout
         shape = (n, 1) if layout == "dense" else (n,)
         mod = xp()
@@ -323,8 +324,7 @@ class BatchNorm(WeightLayer):
                 f"{self.op}: layout {self.layout!r} expects a {want}-D input, "
                 f"got shape {tuple(A_prev.shape)}"
             )
-        with named(self.op):
-            out, cache = self._normalize(A_prev, training)
+        out, cache = self._normalize(A_prev, training)
         self._cache = cache
         BN_FORWARD.log(
             l=self.l,
@@ -353,8 +353,9 @@ class BatchNorm(WeightLayer):
                 self.running_var,
                 self.eps,
                 return_cache=True,
+                op=self.op,
             )
-        out, cache = batch_norm(A_prev, self.gamma, self.beta, self.eps)
+        out, cache = batch_norm(A_prev, self.gamma, self.beta, self.eps, op=self.op)
         shape, mod = tuple(self.gamma.shape), array_module(A_prev)
         mu, var = mod.reshape(cache["mu"], shape), mod.reshape(cache["var"], shape)
         b = self.momentum
@@ -365,8 +366,7 @@ class BatchNorm(WeightLayer):
     def backward(self, dA: Array) -> Array:
         cache = self._cached(self._cache)
         dA = real_array(self.op, "dA", dA, self.gamma.dtype)
-        with named(self.op):
-            dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, cache)
+        dZ, self.dgamma, self.dbeta = batch_norm_backward(dA, cache, op=self.op)
         BN_BACKWARD.log(l=self.l, dA=dA, dZ=dZ, dgamma=self.dgamma, dbeta=self.dbeta)
         return dZ
 

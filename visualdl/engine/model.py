@@ -92,7 +92,6 @@ class Sequential:
         self.penalty = penalty
         _number(self.layers)
         self.dense = [layer for layer in _parametric(self.layers) if isinstance(layer, Dense)]
-        self._m = 0
 
     # -- parameters ---------------------------------------------------------------------
     @property
@@ -140,22 +139,22 @@ class Sequential:
     def forward(self, X: Array, training: bool = False) -> Array:
         """``A[L]`` for inputs ``X: (n_x, m)`` or ``(m, n_H, n_W, n_C)``; dropout is active and
         batch norm uses batch statistics only when ``training``."""
-        X = self._inputs("Sequential.forward", X)
+        X, _ = self._inputs("Sequential.forward", X)
         check_finite("Sequential.forward", "X", X)
         A = X
         for layer in self.layers:
             A = layer.forward(A, training)
         return A
 
-    def _inputs(self, op: str, X: Any) -> Array:
-        """``X`` in the model's dtype, ``(n_x, m)`` or ``(m, n_H, n_W, n_C)`` with ``m >= 1``."""
+    def _inputs(self, op: str, X: Any) -> tuple[Array, int]:
+        """``(X, m)``: ``X`` in the model's dtype, ``(n_x, m)`` or ``(m, n_H, n_W, n_C)`` with
+        ``m >= 1``."""
         X = real_array(op, "X", X, self.dtype)
         if X.ndim not in (2, 4):
             raise ValueError(
                 f"{op}: X must be (n_x, m) or (m, n_H, n_W, n_C), got shape {tuple(X.shape)}"
             )
-        self._m = check_batch(op, "X", X, 1 if X.ndim == 2 else 0)
-        return X
+        return X, check_batch(op, "X", X, 1 if X.ndim == 2 else 0)
 
     def _labels(self, op: str, AL: Any, Y: Any) -> tuple[Array, Array]:
         """``(AL, Y)`` in the model's dtype, Y exactly AL's shape."""
@@ -250,11 +249,11 @@ class Sequential:
         every = integer(op, "every", every)
         if batch_size is not None:
             batch_size = integer(op, "batch_size", batch_size)
-        X = self._inputs(op, X)
+        X, m = self._inputs(op, X)
         Y = real_array(op, "Y", Y, self.dtype)
         check_ndim(op, "Y", Y, 2, "(k, m)")
-        if Y.shape[1] != self._m:
-            raise ValueError(f"{op}: X has m = {self._m} examples but Y {tuple(Y.shape)}")
+        if Y.shape[1] != m:
+            raise ValueError(f"{op}: X has m = {m} examples but Y {tuple(Y.shape)}")
         bad = _not_finite(self.params)
         if bad:
             raise ValueError(f"{op}: parameter {bad} holds NaN or infinity before training")
