@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from visualdl.engine.checks import integer
+from visualdl.engine.checks import integer, named
 from visualdl.engine.conv import _output_size, _resolve_padding
 
 __all__ = [
@@ -222,11 +222,7 @@ def shape_chain(spec: Spec, input_shape: tuple[int, ...]) -> list[Row]:
     >>> [r.shape for r in shape_chain(ALEXNET, ALEXNET_INPUT)][-4:]
     [(6, 6, 256), (4096,), (4096,), (1000,)]
     """
-    return _chain("shape_chain", spec, input_shape)
-
-
-def _chain(op: str, spec: Spec, input_shape: tuple[int, ...]) -> list[Row]:
-    """:func:`shape_chain`, its errors naming ``op``."""
+    op = "shape_chain"
     if not isinstance(input_shape, tuple | list) or len(input_shape) != 3:
         raise ValueError(f"{op}: input_shape must be (n_H, n_W, n_C), got {input_shape!r}")
     shape: tuple[int, ...] = tuple(integer(op, "input_shape", n) for n in input_shape)
@@ -283,13 +279,14 @@ def _fc_row(op: str, layer: dict[str, Any], shape: tuple[int, ...]) -> tuple[tup
 _ROWS = {"conv": _conv_row, "pool": _pool_row, "fc": _fc_row}
 
 
+@named("count_params")
 def count_params(spec: Spec, input_shape: tuple[int, ...]) -> int:
     """Total parameters, weights and biases.
 
     >>> count_params(ALEXNET, ALEXNET_INPUT), count_params(VGG16, VGG16_INPUT)
     (62378344, 138357544)
     """
-    return sum(row.params for row in _chain("count_params", spec, input_shape))
+    return sum(row.params for row in shape_chain(spec, input_shape))
 
 
 def inception_cost(
