@@ -34,11 +34,13 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "OWNER_FILE",
@@ -224,15 +226,31 @@ def _signals_raise() -> Iterator[None]:
         yield
         return
     ours = [s for s, default in _DEFAULTS.items() if signal.getsignal(s) is default]
-    if ours:  # the outermost work folder: what earlier ones caught is done with
-        _caught.clear()
+    if not ours:
+        yield
+        return
+    _caught.clear()  # the outermost work folder: what earlier ones caught is done with
     for s in ours:
         signal.signal(s, _on_signal)
+    hook, sys.unraisablehook = sys.unraisablehook, _quiet_about_stops(sys.unraisablehook)
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         for s in ours:
             signal.signal(s, _DEFAULTS[s])
+
+
+def _quiet_about_stops(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``hook``, except for the stop a signal raised where Python can only report it (a
+    ``__del__``, a weakref callback): that one is remembered (:func:`_raise_if_stopped`) and
+    raised again, so its "Exception ignored" traceback would only alarm."""
+
+    def report(unraisable: Any) -> None:
+        if not (_caught and isinstance(unraisable.exc_value, KeyboardInterrupt | SystemExit)):
+            hook(unraisable)
+
+    return report
 
 
 def move_into(src: str | os.PathLike, dest: str | os.PathLike) -> None:
