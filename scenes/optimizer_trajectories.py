@@ -150,11 +150,12 @@ def lr_text(run: Run, k: int) -> str:
 
 
 def loss_text(run: Run, k: int) -> str:
-    """``loss 0.0123`` at step ``k``, or where the run diverged once it has."""
+    """``loss 0.0123`` at step ``k`` (``2.4e16`` outside [0.01, 1000), so a run on its way
+    to diverging fits its line), or where the run diverged once it has."""
     if run.diverged_at is not None and k >= run.diverged_at:
         return f"diverged at step {run.diverged_at}"
     v = float(run.loss[min(k, run.T)])
-    s = fmt(v, 3) if v >= 0.01 else f"{v:.1e}".replace("-", MINUS)
+    s = fmt(v, 3) if 0.01 <= v < 1000 else f"{v:.1e}".replace("e+", "e").replace("-", MINUS)
     return f"loss {s}"
 
 

@@ -89,6 +89,10 @@ def test_trajectories_scene_shows_the_trace() -> None:
     bad = rs[-1]
     assert bad.diverged_at is not None and loss_text(bad, bad.diverged_at).startswith("diverged")
     assert len({r.color for r in rs}) == len(rs)  # "GD" and "GD (too large)" apart
+    blowing_up = max(float(v) for v in bad.loss)
+    assert blowing_up > 1e6 and loss_text(bad, int(np.argmax(bad.loss))) == (
+        f"loss {blowing_up:.1e}".replace("e+", "e")
+    )  # short enough for its line in the legend
 
 
 def test_clip_path_stops_at_the_border() -> None:
