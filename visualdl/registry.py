@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_SCENES", "ENTRIES", "Entry", "figures", "get", "scenes"]
+__all__ = ["CHAPTERS", "DEFAULT_SCENES", "ENTRIES", "Entry", "figures", "get", "scenes"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,14 @@ class Entry:
     module: str
     title: str
     scene_class: str = ""
+    chapter: str = ""  # one of CHAPTERS
+
+
+#: The chapters of the notes, in order: the gallery page groups its entries under them.
+NN = "Neural networks: forward, backward, the chain rule"
+TRAIN = "Training well: initialization, regularization, optimizers, batch norm"
+CNN = "Convolutional networks"
+CHAPTERS = (NN, TRAIN, CNN)
 
 
 ENTRIES: dict[str, Entry] = {
@@ -29,6 +37,7 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.mlp_forward_backward",
             "Forward and backward pass of a 2-3-1 network on XOR, one update",
             "MLPForwardBackward",
+            chapter=NN,
         ),
         Entry(
             "chain-rule",
@@ -36,6 +45,7 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.chain_rule",
             "Logistic regression as a computational graph: the chain rule builds dL/dw",
             "ChainRule",
+            chapter=NN,
         ),
         Entry(
             "optimizer-trajectories",
@@ -43,6 +53,7 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.optimizer_trajectories",
             "Optimizers race on a loss surface: moving dots with fading trails",
             "OptimizerTrajectories",
+            chapter=TRAIN,
         ),
         Entry(
             "momentum",
@@ -50,6 +61,7 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.momentum",
             "Momentum: the velocity as an average of gradients damps a narrow valley's zig-zag",
             "Momentum",
+            chapter=TRAIN,
         ),
         Entry(
             "conv-sliding",
@@ -58,6 +70,7 @@ ENTRIES: dict[str, Entry] = {
             "Convolution: the kernel slides, products and sums fill the output; padding, stride, "
             "channels",
             "ConvSliding",
+            chapter=CNN,
         ),
         Entry(
             "pooling",
@@ -65,6 +78,7 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.pooling",
             "Max vs average pooling, then the backward pass routing the gradients",
             "Pooling",
+            chapter=CNN,
         ),
         Entry(
             "conv-transpose",
@@ -72,96 +86,112 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.scenes.conv_transpose",
             "Transposed convolution as a scatter-add of scaled kernels",
             "ConvTranspose",
+            chapter=CNN,
         ),
         Entry(
             "activations",
             "figure",
             "visualdl.gallery.activations",
             "Activation functions and their derivatives",
+            chapter=NN,
         ),
         Entry(
             "xor-training",
             "figure",
             "visualdl.gallery.xor_training",
             "XOR decision boundary during training; the ln 2 plateau of 0.01 init vs He",
+            chapter=NN,
         ),
         Entry(
             "gradient-check",
             "figure",
             "visualdl.gallery.gradient_check",
             "Gradient check: relative error per parameter",
+            chapter=NN,
         ),
         Entry(
             "vectorization",
             "figure",
             "visualdl.gallery.vectorization",
             "Loop vs vectorized dot product over sizes",
+            chapter=NN,
         ),
         Entry(
             "ewa",
             "figure",
             "visualdl.gallery.ewa",
             "Exponentially weighted averages, raw and bias-corrected",
+            chapter=TRAIN,
         ),
         Entry(
             "lr-schedules",
             "figure",
             "visualdl.gallery.lr_schedules",
             "Learning-rate schedules side by side",
+            chapter=TRAIN,
         ),
         Entry(
             "optimizer-race",
             "figure",
             "visualdl.gallery.optimizer_race",
             "Every optimizer on every test surface: paths and loss per step",
+            chapter=TRAIN,
         ),
         Entry(
             "minibatch",
             "figure",
             "visualdl.gallery.minibatch",
             "Batch vs mini-batch vs stochastic gradient descent on real data",
+            chapter=TRAIN,
         ),
         Entry(
             "adam-mistake",
             "figure",
             "visualdl.gallery.adam_mistake",
             "A common mistake: the notes' Adam corrects S with beta1",
+            chapter=TRAIN,
         ),
         Entry(
             "edge-detection",
             "figure",
             "visualdl.gallery.edge_detection",
             "Edge detection: vertical, horizontal, Sobel and Scharr kernels on a 6x6 and a photo",
+            chapter=CNN,
         ),
         Entry(
             "output-size",
             "figure",
             "visualdl.gallery.output_size",
             "Convolution output size over padding and stride",
+            chapter=CNN,
         ),
         Entry(
             "architectures",
             "figure",
             "visualdl.gallery.architectures",
             "LeNet-5, AlexNet and VGG-16: shape chains and parameter counts",
+            chapter=CNN,
         ),
         Entry(
             "inception-cost",
             "figure",
             "visualdl.gallery.inception_cost",
             "Inception's 1x1 bottleneck: multiplications direct vs bottleneck",
+            chapter=CNN,
         ),
         Entry(
             "cnn-features",
             "figure",
             "visualdl.gallery.cnn_features",
             "Learned kernels and feature maps of a CNN trained on 8x8 digits",
+            chapter=CNN,
         ),
         Entry(
             "batchnorm-histograms",
             "figure",
             "visualdl.gallery.batchnorm_histograms",
             "Activation histograms per layer with and without batch norm",
+            chapter=TRAIN,
         ),
     ]
 }

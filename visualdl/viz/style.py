@@ -17,8 +17,13 @@ __all__ = [
     "FONT",
     "MONO_FONT",
     "OPTIMIZER_COLORS",
+    "PAGE_WIDTH",
+    "SIGNED",
     "color_for",
+    "diverging_cmap",
+    "mix",
     "mpl_rc",
+    "value_color",
 ]
 
 COLORS: dict[str, str] = {
@@ -51,6 +56,15 @@ OPTIMIZER_COLORS: dict[str, str] = {
 }
 
 BACKGROUND = {"figure": "#FFFFFF", "scene": "#111318"}
+
+#: The width, in CSS pixels, at which the gallery page shows a figure (a wider PNG is scaled
+#: down to it): text must stay legible, about 9 px or more, at this width.
+PAGE_WIDTH = 1000
+
+#: The one diverging value -> colour rule: negative values blue, positive red, zero the
+#: background of the medium (white on a figure, the dark scene colour in a video), and the
+#: strength of the hue grows with ``|v| / scale``.
+SIGNED = {"negative": "#2166AC", "positive": "#D6604D"}
 FONT = "DejaVu Sans"
 MONO_FONT = "DejaVu Sans Mono"
 
@@ -71,6 +85,44 @@ def color_for(name: str) -> str:
     if name.startswith("d") and len(name) > 1:
         return COLORS["gradient"]
     return COLORS[_BY_NAME.get(name.rstrip("0123456789"), "text")]
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour ``t`` of the way from hex ``a`` to hex ``b`` (``t`` clipped to [0, 1]).
+
+    >>> mix("#000000", "#FFFFFF", 0.5)
+    '#808080'
+    """
+    t = min(max(float(t), 0.0), 1.0)
+    pa, pb = (tuple(int(c[k : k + 2], 16) for k in (1, 3, 5)) for c in (a, b))
+    return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(pa, pb, strict=True))
+
+
+def value_color(v: float, scale: float, background: str = BACKGROUND["scene"]) -> str:
+    """The colour of a value under the diverging rule :data:`SIGNED`: ``background`` at 0,
+    the full hue of its sign at ``|v| >= scale`` (``scale <= 0`` gives the background).
+
+    >>> value_color(0.0, 1.0), value_color(-2.0, 1.0), value_color(1.0, 1.0)
+    ('#111318', '#2166AC', '#D6604D')
+    """
+    if not scale > 0:
+        return background
+    hue = SIGNED["negative" if v < 0 else "positive"]
+    return mix(background, hue, abs(float(v)) / scale)
+
+
+def diverging_cmap(background: str = BACKGROUND["figure"]):
+    """The same rule as a matplotlib colormap over ``[-scale, scale]`` (use with
+    ``vmin=-scale, vmax=scale``): blue, ``background`` at 0, red.
+
+    >>> diverging_cmap().name
+    'visualdl_signed'
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "visualdl_signed", [SIGNED["negative"], background, SIGNED["positive"]]
+    )
 
 
 def mpl_rc() -> dict:
