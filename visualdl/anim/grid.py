@@ -1,6 +1,11 @@
 """A grid of square cells with numbers in them, and boxes that frame a window of cells: the
 picture of an image, a kernel or a feature map for the convolution scenes.
 
+With ``scale`` each cell is filled by its value under the one diverging rule of
+:func:`visualdl.viz.style.value_color` (blue below 0, the background at 0, red above, full at
+``|v| >= scale``), so an edge or a band is seen, not only read; :class:`ColorScale` is the
+strip that says what the colours mean.
+
 Numbers are formatted with :func:`visualdl.anim.numbers.format_array` (``grid.texts`` holds the
 strings drawn), so a test can compare them with the trace. Cells may also start empty and get
 their numbers one at a time (:meth:`CellGrid.label_at` makes a ``Text`` centred in a cell).
@@ -21,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from manim import Rectangle, Square, VGroup, VMobject
+from manim import DOWN, RIGHT, Rectangle, Square, VGroup, VMobject
 
 from visualdl.anim.numbers import format_array, text
-from visualdl.viz.style import COLORS
+from visualdl.viz.style import COLORS, value_color
 
-__all__ = ["CellGrid", "font_for"]
+__all__ = ["CellGrid", "ColorScale", "font_for"]
 
 
 def font_for(cell: float) -> float:
@@ -46,9 +51,12 @@ class CellGrid(VGroup):
     fill : cell fill colour (None: no fill); ``fill_opacity`` its opacity.
     muted : cells drawn dimmed (e.g. the zero-padding ring), as ``(i, j)`` pairs.
     digits : decimals for non-integer values (None: ``format_array``'s choice).
+    scale : shade each cell by its value (:meth:`fill_for`), overriding ``fill``; an empty
+        grid's cells are shaded as they are filled, with ``grid.squares[i][j].animate
+        .set_fill(grid.fill_for(v), 1)``.
 
     Attributes: ``squares[i][j]``, ``labels`` (``{(i, j): Text}``, part of the group),
-    ``texts`` (rows of the strings drawn; None for an empty grid).
+    ``texts`` (rows of the strings drawn; None for an empty grid), ``scale``.
     """
 
     def __init__(
@@ -62,6 +70,7 @@ class CellGrid(VGroup):
         muted: Iterable[tuple[int, int]] = (),
         digits: int | None = None,
         font_size: float | None = None,
+        scale: float | None = None,
     ) -> None:
         super().__init__()
         if values is None and shape is None:
@@ -72,6 +81,7 @@ class CellGrid(VGroup):
         )
         self.cell = cell
         self.color = color
+        self.scale = scale
         self.font_size = font_size or font_for(cell)
         muted = set(muted)
         self.squares: list[list[Square]] = []
@@ -79,7 +89,9 @@ class CellGrid(VGroup):
             row = []
             for j in range(self.n_cols):
                 sq = Square(cell).set_stroke(COLORS["muted"], 1.5, 0.8)
-                if fill is not None:
+                if scale is not None and values is not None:
+                    sq.set_fill(self.fill_for(values[i][j]), 1.0)
+                elif fill is not None:
                     sq.set_fill(fill, fill_opacity)
                 sq.move_to(
                     [(j - (self.n_cols - 1) / 2) * cell, ((self.n_rows - 1) / 2 - i) * cell, 0]
@@ -95,6 +107,10 @@ class CellGrid(VGroup):
                     c = COLORS["muted"] if (i, j) in muted else color
                     self.labels[i, j] = self.label_at(i, j, s, c)
             self.add(VGroup(*self.labels.values()))
+
+    def fill_for(self, v: float) -> str:
+        """The fill of a cell holding ``v`` under the grid's ``scale``."""
+        return value_color(v, self.scale or 0.0)
 
     def center_of(self, i: int, j: int) -> np.ndarray:
         """The centre of cell ``(i, j)`` (row ``i`` from the top)."""
@@ -129,3 +145,40 @@ class CellGrid(VGroup):
                 for j in range(left, min(left + f, self.n_cols))
             ]
         )
+
+
+class ColorScale(VGroup):
+    """The strip that reads a shaded grid: ``steps`` cells from ``-scale`` to ``scale`` (or
+    from 0 when ``signed`` is False) in the grid's colours, the ends and 0 labelled.
+
+    Example
+    -------
+    >>> [t.text for t in ColorScale(30).ticks]
+    ['−30', '0', '30']
+    """
+
+    def __init__(
+        self, scale: float, signed: bool = True, width: float = 1.8, steps: int = 9
+    ) -> None:
+        super().__init__()
+        low = -scale if signed else 0.0
+        values = np.linspace(low, scale, steps)
+        cells = VGroup(
+            *[
+                Rectangle(width=width / steps, height=0.16)
+                .set_stroke(width=0)
+                .set_fill(value_color(v, scale), 1.0)
+                for v in values
+            ]
+        ).arrange(RIGHT, buff=0)
+        frame = Rectangle(width=width, height=0.16).set_stroke(COLORS["muted"], 1).move_to(cells)
+        marks = [low, 0.0, scale] if signed else [0.0, scale]
+        self.ticks = VGroup(
+            *[
+                text(s, COLORS["muted"], 14).next_to(
+                    cells.get_left() + RIGHT * width * (v - low) / (scale - low), DOWN, buff=0.08
+                )
+                for v, s in zip(marks, format_array(np.array([marks]))[0], strict=True)
+            ]
+        )
+        self.add(cells, frame, self.ticks)

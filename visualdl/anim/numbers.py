@@ -52,7 +52,7 @@ def digits_for(arr: np.ndarray, digits: int = 2) -> int:
 
 
 def format_array(arr: np.ndarray, digits: int | None = None) -> list[list[str]]:
-    """A 2-D array as rows of strings: integers as integers, others by :func:`fmt`.
+    """A 2-D array as rows of strings: integers as integers, all by :func:`fmt` (a true minus sign).
 
     ``digits=None`` picks them with :func:`digits_for`. 0-D and 1-D arrays become one row.
     """
@@ -60,7 +60,7 @@ def format_array(arr: np.ndarray, digits: int | None = None) -> list[list[str]]:
     if a.ndim != 2:
         raise ValueError(f"format_array: expected at most 2 dimensions, got {a.ndim}")
     if np.all(a == np.round(a)):
-        return [[str(int(v)) for v in r] for r in a]
+        return [[fmt(v, 0) for v in r] for r in a]
     d = digits_for(a) if digits is None else digits
     return [[fmt(v, d) for v in r] for r in a]
 
