@@ -12,12 +12,13 @@ Render: ``visualdl render chain-rule``.
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UL, UP, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UP, VGroup, VMobject
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import dfrac, formula
 from visualdl.anim.graph import GraphNode, edge, value_tag
 from visualdl.anim.numbers import fmt, text
+from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.demos.chain_rule import chain_rule_trace
 from visualdl.viz.style import COLORS
@@ -56,7 +57,7 @@ class ChainRule(TraceScene):
         self.build()
         self.forward()
         self.local()
-        self.product()
+        self.backward()
         self.check()
 
     # -- helpers --------------------------------------------------------------------------
@@ -67,8 +68,9 @@ class ChainRule(TraceScene):
             parts.append(text(f"= {value}", color, size - 2))
         return VGroup(*parts).arrange(RIGHT, buff=0.2)
 
-    def show_lines(self, *lines: VGroup, extra: tuple = (), hold: float = 0.9) -> None:
-        """Append lines to the panel under the graph (left-aligned), one after the other."""
+    def show_lines(self, *lines: VGroup, extra: tuple = (), still: bool = True) -> None:
+        """Append lines to the panel under the graph (left-aligned), one after the other,
+        each held for reading (:func:`visualdl.anim.pace.hold`) unless ``still`` is False."""
         for ln in lines:
             anchor = self.panel[-1] if self.panel is not None and len(self.panel) else None
             if anchor is None:
@@ -79,7 +81,8 @@ class ChainRule(TraceScene):
                 self.panel.add(ln)
             self.play(Appear(ln, shift=0.2 * RIGHT), *extra, run_time=0.6)
             extra = ()
-            self.wait(hold)
+            if still:
+                hold(self, ln)
 
     def clear_panel(self) -> None:
         if self.panel is not None:
@@ -96,10 +99,10 @@ class ChainRule(TraceScene):
         self.title = self.title_card("The chain rule on logistic regression")
         self.inputs = {}
         for i, (key, label, kind) in enumerate(INPUTS):
-            self.inputs[key] = GraphNode(label, COLORS[kind]).move_to([-4.9, 2.65 - 0.7 * i, 0])
-        self.z = GraphNode("z", COLORS["preactivation"]).move_to([-1.4, 1.25, 0])
-        self.a = GraphNode("a = σ(z)", COLORS["activation"]).move_to([1.9, 1.25, 0])
-        self.L = GraphNode("L(a, y)", COLORS["loss"]).move_to([5.3, 1.25, 0])
+            self.inputs[key] = GraphNode(label, COLORS[kind]).move_to([-4.2, 2.65 - 0.7 * i, 0])
+        self.z = GraphNode("z", COLORS["preactivation"]).move_to([-0.8, 1.25, 0])
+        self.a = GraphNode("a = σ(z)", COLORS["activation"]).move_to([2.4, 1.25, 0])
+        self.L = GraphNode("L(a, y)", COLORS["loss"]).move_to([5.7, 1.25, 0])
         self.in_edges = {k: edge(n, self.z) for k, n in self.inputs.items()}
         self.za, self.aL = edge(self.z, self.a), edge(self.a, self.L)
         graph = VGroup(
@@ -107,33 +110,36 @@ class ChainRule(TraceScene):
         )
         self.show_title()
         self.play(Appear(graph), run_time=0.8)
-        self.wait(0.5)
+        hold(self, graph)
 
     def forward(self) -> None:
         m, f = self.meta, self.fwd
         vals = {"w1": m["w"][0], "x1": m["x"][0], "w2": m["w"][1], "x2": m["x"][1], "b": m["b"]}
-        tags = VGroup(
-            *[
-                text(fmt(vals[k], 2), COLORS[kind], 22).next_to(self.inputs[k], LEFT, buff=0.2)
-                for k, _, kind in INPUTS
-            ]
-        )
+        self.tags = {
+            k: text(fmt(vals[k], 2), COLORS[kind], 22).next_to(self.inputs[k], LEFT, buff=0.2)
+            for k, _, kind in INPUTS
+        }
+        tags = VGroup(*self.tags.values())
         y_tag = text(f"y = {fmt(m['y'], 0)}", COLORS["class1"], 22).next_to(self.L, UP, buff=0.2)
         self.play(Appear(tags), Appear(y_tag), run_time=0.6)
         z_val, a_val = float(f["Z"][0, 0]), float(f["A"][0, 0])
         J = float(self.sym["values"]["L"])
+        self.values = {
+            "z": value_tag(_v(z_val), COLORS["preactivation"], self.z, 22),
+            "a": value_tag(_v(a_val), COLORS["activation"], self.a, 22),
+            "L": value_tag(_v(J), COLORS["loss"], self.L, 22),
+        }
         self.show_lines(
             self.line(f"z = {self.tex['z']}", _v(z_val), COLORS["preactivation"]),
-            extra=(Appear(value_tag(_v(z_val), COLORS["preactivation"], self.z, 22)),),
+            extra=(Appear(self.values["z"]),),
         )
         self.show_lines(
             self.line(rf"a = \sigma(z) = {self.tex['a']}", _v(a_val), COLORS["activation"]),
-            extra=(Appear(value_tag(_v(a_val), COLORS["activation"], self.a, 22)),),
+            extra=(Appear(self.values["a"]),),
         )
         self.show_lines(
             self.line(f"L = {self.tex['L_a']}", _v(J), COLORS["loss"]),
-            extra=(Appear(value_tag(_v(J), COLORS["loss"], self.L, 22)),),
-            hold=1.0,
+            extra=(Appear(self.values["L"]),),
         )
 
     def local(self) -> None:
@@ -142,7 +148,7 @@ class ChainRule(TraceScene):
         heading = text(
             "Local derivatives on the edges (computed by the engine)", COLORS["muted"], 22
         )
-        self.show_lines(heading, hold=0.1)
+        self.show_lines(heading, still=False)
         self.show_lines(
             self.line(f"{dfrac('L', 'a')} = {t['dL_da']}", _v(d["dL_da"][0]), COLORS["gradient"]),
             extra=(Appear(self.edge_value(self.aL, _v(d["dL_da"][0]))),),
@@ -170,32 +176,86 @@ class ChainRule(TraceScene):
                 ("w1", "w2", "b"), (fmt(dz_dw[0], 2), fmt(dz_dw[1], 2), fmt(dz_db, 2)), strict=True
             )
         ]
-        self.show_lines(ln, extra=tuple(Appear(e) for e in edge_tags), hold=1.0)
+        self.show_lines(ln, extra=tuple(Appear(e) for e in edge_tags))
 
-    def product(self) -> None:
-        d = self.local_d
+    def grad_tag(self, s: str, node: str) -> VMobject:
+        """The upstream gradient ``s`` under a node's value (z, a, L) or, for an input, left
+        of its value, in the gradient colour."""
+        if node in self.values:
+            return value_tag(s, COLORS["gradient"], self.values[node], 22, buff=0.1)
+        return text(s, COLORS["gradient"], 22).next_to(self.tags[node], LEFT, buff=0.3)
+
+    def backward(self) -> None:
+        """The upstream gradient flows from L back to every input: each node's dL/d(node) is
+        its local derivative times the gradient arriving from its right, and the one dL/dz
+        is reused by all three of z's inputs."""
+        d, ch, fused = self.local_d, self.chain, self.bwd
         self.clear_panel()
-        path = VGroup(self.in_edges["w1"], self.za, self.aL)
-        self.play(path.animate.set_color(COLORS["gradient"]).set_stroke(width=5), run_time=0.5)
-        chain = (
-            f"{dfrac('L', 'w_1')} = {dfrac('L', 'a')} \\cdot {dfrac('a', 'z')} \\cdot "
-            f"{dfrac('z', 'w_1')}"
+        self.swap_title("Backward: gradients flow from L to the inputs")
+        heads = VGroup(  # column heads over the inputs, between their top row and the title
+            text("∂L/∂·", COLORS["gradient"], 16).next_to(self.tags["w1"], LEFT, buff=0.3),
+            text("value", COLORS["muted"], 16).move_to(self.tags["w1"]),
         )
-        self.show_lines(self.line(chain, None), hold=0.3)
-        for i in range(2):
-            factors = [_v(d["dL_da"][0]), _v(d["da_dz"][0]), _v(d["dz_dw"][i])]
-            prod = " × ".join(f"({s})" for s in factors)
-            lhs = formula(dfrac("L", f"w_{i + 1}"), COLORS["on_dark"], 30)
+        for h in heads:
+            h.set_y(3.08)
+        dL_da, da_dz = float(d["dL_da"][0]), float(d["da_dz"][0])
+        dZ = float(ch["dZ"][0, 0])
+        self.grads = {"L": self.grad_tag("∂L/∂L = 1", "L")}
+        self.show_lines(
+            text("the gradient of L with respect to itself is 1", COLORS["muted"], 22),
+            extra=(Appear(self.grads["L"]), Appear(heads)),
+        )
+        self.grads["a"] = self.grad_tag(f"∂L/∂a = {_v(dL_da)}", "a")
+        self.show_lines(
+            VGroup(
+                self.line(dfrac("L", "a"), _v(dL_da), COLORS["gradient"]),
+                text("(the last edge's local derivative × 1)", COLORS["muted"], 22),
+            ).arrange(RIGHT, buff=0.3),
+            extra=(Appear(self.grads["a"]),),
+        )
+        self.grads["z"] = self.grad_tag(f"∂L/∂z = {_v(dZ)}", "z")
+        local_times_upstream = VGroup(
+            formula(
+                f"{dfrac('L', 'z')} = {dfrac('a', 'z')} \\cdot {dfrac('L', 'a')}",
+                COLORS["on_dark"],
+                30,
+            ),
+            text(f"= ({_v(da_dz)}) × ({_v(dL_da)}) = {_v(dZ)}", COLORS["gradient"], 28),
+            text(f"= a − y = {_v(fused['dZ'][0, 0])}", COLORS["muted"], 24),
+        ).arrange(RIGHT, buff=0.2)
+        self.show_lines(local_times_upstream, extra=(Appear(self.grads["z"]),))
+        self.clear_panel()
+        self.show_lines(
+            text(f"z's three inputs reuse the same ∂L/∂z = {_v(dZ)}:", COLORS["muted"], 22),
+            still=False,
+        )
+        for key, wrt, local, grad in (
+            ("w1", "w_1", d["dz_dw"][0], ch["dW"][0, 0]),
+            ("w2", "w_2", d["dz_dw"][1], ch["dW"][0, 1]),
+            ("b", "b", d["dz_db"][0], ch["db"][0, 0]),
+        ):
+            self.grads[key] = self.grad_tag(_v(grad), key)
+            flow = self.grads["z"].copy()
             ln = VGroup(
-                lhs,
-                text(f"= {prod} =", COLORS["on_dark"], 28),
-                text(_v(self.chain["dW"][0, i]), COLORS["gradient"], 28),
+                formula(
+                    f"{dfrac('L', wrt)} = {dfrac('z', wrt)} \\cdot {dfrac('L', 'z')}",
+                    COLORS["on_dark"],
+                    30,
+                ),
+                text(f"= ({_v(local)}) × ({_v(dZ)}) = {_v(grad)}", COLORS["gradient"], 28),
             ).arrange(RIGHT, buff=0.2)
-            self.show_lines(ln, hold=0.8)
+            self.play(
+                flow.animate.move_to(self.grads[key]).set_opacity(0.0),
+                self.in_edges[key].animate.set_color(COLORS["gradient"]),
+                run_time=0.8,
+            )
+            self.remove(flow)
+            self.show_lines(ln, extra=(Appear(self.grads[key]),))
 
     def check(self) -> None:
         sym, t = self.sym["values"], self.tex
         self.clear_panel()
+        self.swap_title("Check: chain rule = SymPy = engine")
         head = ["", "chain rule", "SymPy", "engine"]
         rows = [[text(h, COLORS["muted"], 22) for h in head]]
         engine = [
@@ -218,14 +278,15 @@ class ChainRule(TraceScene):
                 ]
             )
         table = VGroup(*[m for r in rows for m in r]).arrange_in_grid(
-            rows=len(rows), cols=4, buff=(0.55, 0.28)
+            rows=len(rows), cols=4, buff=(0.45, 0.28)
         )
         table.move_to(PANEL_TOP_LEFT, aligned_edge=UL).shift(0.1 * DOWN)
         note = text(
-            "SymPy differentiates L(w, b) as a whole:\n"
-            "its result equals the chain-rule product\n"
-            "and the engine's dW, db.\n"
-            f"largest |SymPy − engine| = {self.sym['max_abs_diff']:.1e}",
+            "SymPy differentiates\n"
+            "L(w, b) as a whole:\n"
+            "the same numbers.\n"
+            "largest |SymPy − engine|\n"
+            f"= {self.sym['max_abs_diff']:.1e}",
             COLORS["muted"],
             20,
             line_spacing=0.9,
@@ -236,4 +297,4 @@ class ChainRule(TraceScene):
         note.next_to(table, RIGHT, buff=0.6)
         self.play(Appear(table), run_time=0.8)
         self.play(Appear(note), run_time=0.4)
-        self.wait(3.0)
+        hold(self, table, note, n_entries=9)
