@@ -1,21 +1,28 @@
-"""Forward and backward pass of a 2-3-1 network on XOR, then one gradient-descent update.
+"""Forward and backward pass of a 2-3-1 network on XOR, one gradient-descent update, and the
+forward pass again with J lower.
 
 Every number comes from :func:`visualdl.demos.mlp.mlp_xor_trace`; every formula from
 :data:`visualdl.symbolic.formulas.DENSE`. Beats: ``intro``, ``forward`` (per layer
-``Z = W A + b``, then ``A = g(Z)``), ``cost``, ``backward`` (``dZ``, ``dW``, ``db``,
-``dA_prev``), ``optimizer.step``.
+``Z = W A + b`` with one entry worked as a row of W times a column of A plus b, then
+``A = g(Z)``), ``cost``, ``backward`` (``dZ``, ``dW``, ``db``, ``dA_prev``), ``update``,
+``again``. The network beside the equations shows the values as colour: each node is shaded
+by its value for one example (the diverging rule of :mod:`visualdl.viz.style`), each edge by
+its weight (colour the sign, width the size), then by its gradient and its new value. Every
+equation is held by the pace rule (:mod:`visualdl.anim.pace`).
 
 Render: ``visualdl render mlp-forward-backward``.
 """
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UR, Transform, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import at_layer
+from visualdl.anim.grid import ColorScale
 from visualdl.anim.network import NetworkDiagram
-from visualdl.anim.numbers import fmt, text
+from visualdl.anim.numbers import fmt, format_array, text
+from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.anim.steps import EquationStep, Term, show_step
 from visualdl.demos.mlp import mlp_xor_trace
@@ -25,8 +32,11 @@ from visualdl.viz.style import COLORS
 
 __all__ = ["MLPForwardBackward", "steps"]
 
-STEP_CENTER = (0.0, -1.1, 0.0)
-STEP_HEIGHT = 5.3  # room under the title and the diagram
+STEP_TOP = 0.9  # steps hang from here, under the network
+STEP_HEIGHT = 4.7  # down to the bottom of the frame
+WORKED_ROOM = 1.4  # under a step, for its worked entry
+EXAMPLE = 3  # the example (column) the network's colours and the worked entries show
+ROW = 0  # the unit (row) of the worked entries
 G_TEXT = {"tanh": "tanh", "sigmoid": "σ", "relu": "ReLU"}
 
 
@@ -38,9 +48,9 @@ def _name(q: str, l: int | str, T: bool = False) -> str:
 def steps(tr: Trace) -> dict[str, list[tuple[str, EquationStep]]]:
     """The scene's equation steps by phase, every array read from ``tr`` (for tests, too)."""
     L = len(tr.meta["layer_dims"]) - 1
-    fwd = {l: tr.last(f"dense{l}.forward") for l in range(1, L + 1)}
+    fwd = {l: tr.last(f"dense{l}.forward", case="step") for l in range(1, L + 1)}
     bwd = {l: tr.last(f"dense{l}.backward") for l in range(1, L + 1)}
-    cost = tr.last("model.cost")
+    cost = tr.last("model.cost", case="step")
     out: dict[str, list[tuple[str, EquationStep]]] = {"forward": [], "cost": [], "backward": []}
     for l in range(1, L + 1):
         f, g = fwd[l], fwd[l].info["activation"]
@@ -193,30 +203,88 @@ def update_rows(tr: Trace, which: str) -> VGroup:
 
 
 class MLPForwardBackward(TraceScene):
-    """A 2-3-1 tanh/sigmoid network on XOR: forward, cost, backward, one update."""
+    """A 2-3-1 tanh/sigmoid network on XOR: forward, cost, backward, one update, J again."""
 
     title_size, title_buff = 30, 0.4
 
     def construct(self) -> None:
         self.trace = mlp_xor_trace()
         self.steps = steps(self.trace)
+        self.L = len(self.trace.meta["layer_dims"]) - 1
         self.current: VGroup | None = None
         self.intro()
         self.forward()
         self.cost()
         self.backward()
         self.update()
+        self.again()
 
     # -- helpers --------------------------------------------------------------------------
-    def set_phase(self, title: str, color: str) -> None:
-        self.play(Transform(self.title, self.title_card(title, color)), run_time=0.4)
+    def fwd(self, l: int, case: str = "step"):
+        return self.trace.last(f"dense{l}.forward", case=case)
 
-    def show(self, step: EquationStep, extra: tuple = ()) -> None:
-        if step.height > STEP_HEIGHT:
-            step.scale_to_fit_height(STEP_HEIGHT)
-        step.move_to(STEP_CENTER)
-        show_step(self, step, self.current, extra=extra)
+    def column(self, a) -> list[float]:
+        """One example's column of ``a``: what the network's nodes show."""
+        return [float(v) for v in a[:, EXAMPLE]]
+
+    def set_phase(self, title: str, color: str) -> None:
+        """Clear the last step, then the phase's title: a title never names what is gone."""
+        if self.current is not None:
+            self.play(Vanish(self.current), run_time=0.25)
+            self.current = None
+        self.swap_title(title, color=color)
+
+    def place(self, mob: VGroup, room: float = 0.0) -> VGroup:
+        """Hang ``mob`` from ``STEP_TOP``, centred, shrunk to leave ``room`` under it."""
+        if mob.height > STEP_HEIGHT - room:
+            mob.scale_to_fit_height(STEP_HEIGHT - room)
+        return mob.move_to([0.0, STEP_TOP - mob.height / 2, 0.0])
+
+    def show(self, step: EquationStep, extra: tuple = (), worked=None) -> None:
+        self.place(step, room=WORKED_ROOM if worked else 0.0)
+        show_step(self, step, self.current, extra=extra, worked=worked)
         self.current = step
+
+    def worked_entry(self, step: EquationStep, l: int):
+        """One entry of ``Z[l]`` by hand: row ``ROW`` of W times column ``EXAMPLE`` of A plus
+        b, the numbers as the grids show them and the products and sum from the engine's loop
+        (``dense.entry``)."""
+        entry = self.trace.last("dense.entry", l=l, i=ROW, j=EXAMPLE)
+        W, A, b = (step.operands[k].grid for k in (0, 1, 3))
+        color = COLORS["loss"]
+        n_prev = len(A.texts)
+        factors = " + ".join(f"({W.texts[ROW][k]})({A.texts[k][EXAMPLE]})" for k in range(n_prev))
+        products = " + ".join(f"({p})" for p in format_array(entry["products"])[0])
+        z = format_array(entry["z"])[0][0]
+        bias = format_array(entry["b"])[0][0]
+
+        def run() -> None:  # built here: the step has its place on screen by now
+            lines = VGroup(
+                text(
+                    f"Z[{l}] row {ROW + 1}, column {EXAMPLE + 1}: row {ROW + 1} of W[{l}] × "
+                    f"column {EXAMPLE + 1} of A[{l - 1}] + b",
+                    COLORS["muted"],
+                    20,
+                ),
+                text(f"= {factors} + ({bias})", color, 22),
+                text(f"= {products} + ({bias}) = {z}", color, 22),
+            ).arrange(DOWN, buff=0.15)
+            lines.next_to(step, DOWN, buff=0.25)
+            column = VGroup(*[r[EXAMPLE] for r in A.entries])
+            boxes = VGroup(
+                *[
+                    SurroundingRectangle(m, color=color, buff=0.06, stroke_width=3)
+                    for m in (W.entries[ROW], column, b.entries[ROW])
+                ]
+            )
+            self.play(Appear(boxes), run_time=0.5)
+            self.play(Appear(lines, shift=0.2 * UP), run_time=0.6)
+            hold(self, lines, n_entries=3 * n_prev + 3)
+            cell = step.result.grid.entries[ROW][EXAMPLE]  # framed as the result comes in
+            step.result.add(SurroundingRectangle(cell, color=color, buff=0.06, stroke_width=3))
+            step.add(boxes, lines)  # they leave with the step
+
+        return run
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
@@ -227,16 +295,31 @@ class MLPForwardBackward(TraceScene):
             f"after {meta['iterations']} steps of gradient descent",
             buff=0.2,
         )
-        self.net = NetworkDiagram(meta["layer_dims"]).to_corner(UR, buff=0.4)
-        X = Term("X = A^{[0]}", self.trace.last("dense1.forward")["A_prev"], "X").mobject()
-        Y = Term("Y", self.trace.last("model.cost")["Y"], "Y", color=COLORS["class1"]).mobject()
-        data = VGroup(X, Y).arrange(RIGHT, buff=1.5, aligned_edge=DOWN)
+        X = self.fwd(1)["A_prev"]
+        self.net = NetworkDiagram(
+            meta["layer_dims"], radius=0.24, layer_gap=1.7, unit_gap=0.72, font_size=18
+        ).move_to([4.35, 2.3, 0])
+        self.net.shade_layer(0, self.column(X))
+        x = ", ".join(format_array(X[:, EXAMPLE])[0])
+        legend = VGroup(
+            text(
+                f"nodes: values for example {EXAMPLE + 1}, x = ({x})\nedges: colour the sign, "
+                "width the size",
+                COLORS["muted"],
+                16,
+            ),
+            ColorScale(1.0, width=1.6),
+        ).arrange(DOWN, aligned_edge=RIGHT, buff=0.15)
+        legend.next_to(self.net, LEFT, buff=0.35).align_to(self.net, DOWN)
+        Xt = Term("X = A^{[0]}", X, "X").mobject()
+        Y = Term("Y", self.trace.last("model.cost", case="step")["Y"], "Y", color=COLORS["class1"])
+        data = VGroup(Xt, Y.mobject()).arrange(RIGHT, buff=1.5, aligned_edge=DOWN)
         caption = text("four examples, one per column: inputs and labels", COLORS["on_dark"], 24)
-        data = VGroup(caption, data).arrange(DOWN, buff=0.5).move_to(STEP_CENTER)
+        data = self.place(VGroup(caption, data).arrange(DOWN, buff=0.5))
         self.show_title()
-        self.play(Appear(sub), Appear(self.net), run_time=0.6)
+        self.play(Appear(sub), Appear(self.net), Appear(legend), run_time=0.6)
         self.play(Appear(data), run_time=0.5)
-        self.wait(1.5)
+        hold(self, data, legend)
         self.play(Vanish(sub), run_time=0.25)
         self.current = data
 
@@ -244,11 +327,13 @@ class MLPForwardBackward(TraceScene):
         self.set_phase("Forward pass", COLORS["activation"])
         for key, step in self.steps["forward"]:
             l = int(key[1:])
+            f = self.fwd(l)
             if key.startswith("Z"):
-                extra = (self.net.edges[l].animate.set_stroke(COLORS["weight"], 2.5, 1.0),)
+                extra = (self.net.animate.weigh_edges(l, f["W"]),)
+                self.show(step, extra, worked=self.worked_entry(step, l))
             else:
-                extra = (self.net.layers[l].animate.set_fill(COLORS["activation"], 0.7),)
-            self.show(step, extra)
+                extra = (self.net.animate.shade_layer(l, self.column(f["A"])),)
+                self.show(step, extra)
 
     def cost(self) -> None:
         self.set_phase("Cost", COLORS["loss"])
@@ -259,31 +344,52 @@ class MLPForwardBackward(TraceScene):
         self.set_phase("Backward pass", COLORS["gradient"])
         for key, step in self.steps["backward"]:
             l = int(key.lstrip("dZWbA"))
+            b = self.trace.last(f"dense{l}.backward")
             extra = ()
             if key.startswith("dW"):
-                extra = (self.net.edges[l].animate.set_stroke(COLORS["gradient"], 2.5, 1.0),)
+                extra = (self.net.animate.weigh_edges(l, b["dW"]),)
             elif key.startswith("dZ"):
-                extra = (self.net.layers[l].animate.set_stroke(COLORS["gradient"], 3),)
+                extra = (self.net.animate.shade_layer(l, self.column(b["dZ"])),)
             self.show(step, extra)
 
     def update(self) -> None:
-        alpha = self.trace.last("optimizer.step").info["lr"]
-        self.set_phase(f"One update, learning rate α = {fmt(alpha, 2)}", COLORS["update"])
+        up = self.trace.last("optimizer.step")
+        self.set_phase(f"One update, learning rate α = {fmt(up.info['lr'], 2)}", COLORS["update"])
         for which in ("W", "b"):
-            rows = update_rows(self.trace, which)
-            if rows.height > STEP_HEIGHT:
-                rows.scale_to_fit_height(STEP_HEIGHT)
-            rows.move_to(STEP_CENTER)
+            rows = self.place(update_rows(self.trace, which))
             anims = (
-                [
-                    self.net.edges[l].animate.set_stroke(COLORS["update"], 2.5, 1.0)
-                    for l in range(1, len(self.net.edges))
-                ]
+                [self.net.animate.weigh_edges(l, up[f"W{l}_new"]) for l in range(1, self.L + 1)]
                 if which == "W"
                 else []
             )
-            self.play(Vanish(self.current), run_time=0.25)
+            if self.current is not None:
+                self.play(Vanish(self.current), run_time=0.25)
             self.play(*[Appear(r) for r in rows], *anims, run_time=0.7)
             self.current = rows
-            self.wait(1.6)
-        self.wait(0.5)
+            hold(self, rows)
+
+    def again(self) -> None:
+        """The forward pass once more with the new parameters: A[L] moves toward Y, J falls."""
+        before = self.trace.last("model.cost", case="step")
+        after = self.trace.last("model.cost", case="again")
+        self.set_phase("Forward again with the new W, b: J falls", COLORS["loss"])
+        L = self.L
+        terms = VGroup(
+            Term(f"A^{{[{L}]}}\\ \\mathrm{{before}}", before["AL"], "A").mobject(),
+            Term(f"A^{{[{L}]}}\\ \\mathrm{{after}}", after["AL"], "A").mobject(),
+            Term("Y", before["Y"], "Y", color=COLORS["class1"]).mobject(),
+        ).arrange(RIGHT, buff=0.9)
+        J = text(f"J: {fmt(before.info['J'], 3)} → {fmt(after.info['J'], 3)}", COLORS["loss"], 34)
+        shown = self.place(VGroup(terms, J).arrange(DOWN, buff=0.6))
+        self.play(
+            Appear(terms),
+            *[
+                self.net.animate.shade_layer(l, self.column(self.fwd(l, "again")["A"]))
+                for l in range(1, L + 1)
+            ],
+            run_time=0.8,
+        )
+        hold(self, terms)
+        self.play(Appear(J, shift=0.2 * UP), run_time=0.5)
+        hold(self, J, terms)
+        self.current = shown

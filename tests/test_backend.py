@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 from visualdl import backend
-from visualdl.engine import activations, batchnorm, conv, conv_loops, dense, losses, regularization
+from visualdl.engine import (
+    activations,
+    batchnorm,
+    conv,
+    conv_loops,
+    dense,
+    dense_loops,
+    losses,
+    regularization,
+)
 from visualdl.engine.layers import Dense
 from visualdl.engine.optimizers import Optimizer
 
@@ -237,6 +246,9 @@ def test_dense_layer_runs_under_array_api_strict():
 
 
 LOOP_CASES = {
+    "dense_forward_loop": lambda X, W: dense_loops.dense_forward_loop(
+        W[:, :, 0, 0], X[0, :3, :4, 0], W[:, :1, 0, 1]
+    ),
     "conv2d_loop": lambda X, W: conv_loops.conv2d_loop(X, W, W[0, 0, 0, :] * 0 + 0.5, 2, 1),
     "conv2d_backward_loop": lambda X, W: conv_loops.conv2d_backward_loop(
         X[:, :3, :3, :2] * 1.0, X, W, 2, 1
@@ -256,7 +268,7 @@ LOOP_CASES = {
 
 
 def test_every_loop_oracle_has_a_strict_case():
-    """Every ``*_loop`` of every ``*_loops`` engine module (conv today; rnn, attention next)."""
+    """Every ``*_loop`` of every ``*_loops`` engine module (dense and conv today; rnn next)."""
     import importlib
     import pkgutil
 

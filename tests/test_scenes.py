@@ -93,7 +93,7 @@ def test_demo_trace_is_deterministic(make) -> None:
 def test_mlp_trace_has_every_step() -> None:
     tr = mlp_xor_trace()
     assert tr.meta["layer_dims"] == [2, 3, 1]
-    assert tr.last("dense1.forward")["Z"].shape == (3, 4)
+    assert tr.last("dense1.forward", case="step")["Z"].shape == (3, 4)
     assert tr.last("dense2.backward")["dA_prev"].shape == (3, 4)
     up = tr.last("optimizer.step")
     np.testing.assert_allclose(
@@ -101,6 +101,17 @@ def test_mlp_trace_has_every_step() -> None:
     )
     d1 = tr.last("dense1.backward")
     np.testing.assert_allclose(d1["dZ"], d1["dA"] * tr.last("mlp_xor.derivative1")["gprime"])
+    for l in (1, 2):  # the worked entries: the loop's every entry is the fast op's
+        f = tr.last(f"dense{l}.forward", case="step")
+        entries = tr.find("dense.entry", l=l)
+        assert len(entries) == f["Z"].size
+        for e in entries:
+            i, j = e.info["i"], e.info["j"]
+            np.testing.assert_allclose(e["products"], f["W"][i] * f["A_prev"][:, j])
+            assert float(e["z"]) == pytest.approx(float(f["Z"][i, j]), abs=1e-12)
+    again = tr.last("model.cost", case="again")  # the forward pass with the updated W, b
+    np.testing.assert_allclose(tr.last("dense1.forward", case="again")["W"], up["W1_new"])
+    assert again.info["J"] < tr.last("model.cost", case="step").info["J"]
 
 
 def test_chain_rule_symbolic_equals_engine() -> None:
@@ -135,10 +146,10 @@ def test_mlp_scene_shows_the_trace_numbers(tmp_path: Path) -> None:
     with tempconfig({"media_dir": str(tmp_path)}):  # Text caches its glyphs under media_dir
         s = steps(tr)
     pairs = {
-        "Z1": tr.last("dense1.forward")["Z"],
-        "A1": tr.last("dense1.forward")["A"],
-        "Z2": tr.last("dense2.forward")["Z"],
-        "A2": tr.last("dense2.forward")["A"],
+        "Z1": tr.last("dense1.forward", case="step")["Z"],
+        "A1": tr.last("dense1.forward", case="step")["A"],
+        "Z2": tr.last("dense2.forward", case="step")["Z"],
+        "A2": tr.last("dense2.forward", case="step")["A"],
         "dZ2": tr.last("dense2.backward")["dZ"],
         "dW2": tr.last("dense2.backward")["dW"],
         "db2": tr.last("dense2.backward")["db"],

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from manim import DOWN, Circle, Line, VGroup
 
 from visualdl.anim.numbers import text
-from visualdl.viz.style import COLORS
+from visualdl.viz.style import COLORS, value_color
 
 __all__ = ["NetworkDiagram"]
 
@@ -25,7 +25,8 @@ class NetworkDiagram(VGroup):
 
     ``layers[l]`` is a ``VGroup`` of circles; ``edges[l]`` the lines into layer ``l``
     (``edges[0]`` is empty), ordered ``(j, k)`` for unit ``j`` of layer ``l`` and ``k`` of
-    layer ``l - 1``; ``labels[l]`` the text under layer ``l`` (``A[l]``, ``X`` for layer 0).
+    layer ``l - 1`` (the order of ``W[l]``'s entries, row by row); ``labels[l]`` the text under
+    layer ``l`` (``A[l]``, ``X`` for layer 0).
     """
 
     def __init__(
@@ -73,6 +74,23 @@ class NetworkDiagram(VGroup):
             ]
         )
         self.add(*self.edges, *self.layers, self.labels)
+
+    def shade_layer(self, l: int, values: Sequence[float], scale: float = 1.0) -> VGroup:
+        """Fill layer ``l``'s circles by ``values`` (one per unit, e.g. one example's column
+        of ``A[l]``) under the diverging rule; returns them (use after ``.animate``)."""
+        for c, v in zip(self.layers[l], values, strict=True):
+            c.set_fill(value_color(v, scale), 1.0).set_stroke(COLORS["muted"], 2)
+        return self.layers[l]
+
+    def weigh_edges(self, l: int, W: Sequence[Sequence[float]], max_width: float = 7.0) -> VGroup:
+        """Draw the lines into layer ``l`` by ``W`` (``(n[l], n[l-1])``, e.g. ``W[l]`` or
+        ``dW[l]``): colour by the diverging rule, width by size, both relative to the layer's
+        largest ``|w|``; returns them (use after ``.animate``)."""
+        flat = [float(w) for row in W for w in row]
+        top = max(abs(w) for w in flat) or 1.0
+        for line, w in zip(self.edges[l], flat, strict=True):
+            line.set_stroke(value_color(w, top), 0.8 + max_width * abs(w) / top, 1.0)
+        return self.edges[l]
 
     def color_layer(self, l: int, color: str, fill: float = 0.5) -> VGroup:
         """Recolour layer ``l``'s circles; returns them (use inside ``Transform`` or after

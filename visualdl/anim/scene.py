@@ -44,9 +44,10 @@ class TraceScene(Scene):
         """A muted line under the title, left-aligned with it (not shown yet)."""
         return text(s, COLORS["muted"], 18).next_to(self.title, DOWN, aligned_edge=LEFT, buff=buff)
 
-    def swap_title(self, s: str, *also: Animation) -> None:
-        """Fade the title out and ``s`` in at its place; ``also`` play alongside."""
-        new = self.title_card(s)
+    def swap_title(self, s: str, *also: Animation, color: str = COLORS["on_dark"]) -> None:
+        """Fade the title out and ``s`` (in ``color``) in at its place; ``also`` play
+        alongside."""
+        new = self.title_card(s, color)
         self.play(Vanish(self.title, run_time=0.2), Appear(new, run_time=0.3), *also)
         self.title = new
 

@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from manim import DOWN, RIGHT, UP, Scene, VGroup, VMobject
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.numbers import NumberGrid, labeled, row, text
+from visualdl.anim.pace import hold
 from visualdl.viz.style import COLORS, color_for
 
 __all__ = ["EquationStep", "Term", "show_step"]
@@ -91,11 +92,13 @@ def show_step(
     scene: Scene,
     step: EquationStep,
     previous: VMobject | None = None,
-    hold: float = 0.7,
     extra: Sequence = (),
+    worked: Callable[[], None] | None = None,
 ) -> None:
-    """Fade ``previous`` out, bring in the formula with the operands, then the result;
-    ``extra`` animations play alongside the operands (e.g. a diagram highlight)."""
+    """Fade ``previous`` out, bring in the formula with the operands and hold them for
+    reading, run ``worked`` (e.g. one entry computed by hand), then bring in the result and
+    hold it (:func:`visualdl.anim.pace.hold`); ``extra`` animations play alongside the
+    operands (e.g. a diagram highlight)."""
     if previous is not None:
         scene.play(Vanish(previous), run_time=0.25)
     scene.play(
@@ -104,5 +107,8 @@ def show_step(
         *extra,
         run_time=0.6,
     )
+    hold(scene, step.formula, *step.operands)
+    if worked is not None:
+        worked()
     scene.play(Appear(step.equals), Appear(step.result, shift=0.3 * RIGHT), run_time=0.6)
-    scene.wait(hold)
+    hold(scene, step.result)

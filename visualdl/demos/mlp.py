@@ -5,23 +5,31 @@ trained for a while on the notes' XOR data with full-batch gradient descent, the
 step is recorded: forward, cost, backward and the gradient-descent step. Examples are columns,
 so with the four XOR points ``X: (2, 4)``, ``A[1]: (3, 4)``, ``A[2], Y: (1, 4)``.
 
-The trace holds, in order: ``dense1.forward``, ``dense2.forward`` (``A_prev, W, b, Z, A``),
-``model.cost`` (``AL, Y``; info ``J``), ``dense2.backward`` (``dZ, dW, db, dA_prev``),
-``dense1.backward`` (also ``dA``), ``optimizer.step`` (``W1, b1, W2, b2``, their gradients
-and ``*_new``; info ``optimizer="gd"``, ``lr``) and, for each layer, ``mlp_xor.derivative{l}``
-(:data:`DERIVATIVE`) with ``gprime = g'(Z[l])`` (the factor in ``dZ = dA * g'(Z)``).
+The trace holds, in order, in the section ``case="step"``: ``dense1.forward``,
+``dense2.forward`` (``A_prev, W, b, Z, A``), ``model.cost`` (``AL, Y``; info ``J``),
+``dense2.backward`` (``dZ, dW, db, dA_prev``), ``dense1.backward`` (also ``dA``),
+``optimizer.step`` (``W1, b1, W2, b2``, their gradients and ``*_new``; info
+``optimizer="gd"``, ``lr``) and, for each layer, ``mlp_xor.derivative{l}`` (:data:`DERIVATIVE`)
+with ``gprime = g'(Z[l])`` (the factor in ``dZ = dA * g'(Z)``); then, labelled ``l``, the
+``dense.entry`` records of :func:`~visualdl.engine.dense_loops.dense_forward_loop` for every
+entry of ``Z[l]`` (a row of ``W`` times a column of ``A[l-1]``, plus ``b``); then, in the
+section ``case="again"``, the forward pass and ``model.cost`` once more with the updated
+parameters (J after the step).
 
 Example
 -------
 >>> from visualdl.demos.mlp import mlp_xor_trace
 >>> tr = mlp_xor_trace()
->>> tr.last("dense1.forward")["Z"].shape
+>>> tr.last("dense1.forward", case="step")["Z"].shape
 (3, 4)
+>>> tr.last("model.cost", case="again").info["J"] < tr.last("model.cost", case="step").info["J"]
+True
 """
 
 from __future__ import annotations
 
 from visualdl.engine import activations, data, mlp
+from visualdl.engine.dense_loops import dense_forward_loop
 from visualdl.schema import declare
 from visualdl.trace import Trace, record
 
@@ -68,12 +76,19 @@ def mlp_xor_trace(
         "output": "sigmoid",
     }
     with record(**meta) as tr:
-        model.train_step(X, Y, learning_rate)
-        for layer in model.dense:
-            Z = tr.last(f"dense{layer.l}.forward")["Z"]
-            DERIVATIVE.log(
-                l=layer.l,
-                activation=layer.g.name,
-                gprime=activations.get(layer.g.name).derivative(Z),
-            )
+        with record(case="step") as step:
+            model.train_step(X, Y, learning_rate)
+            for layer in model.dense:
+                Z = step.last(f"dense{layer.l}.forward")["Z"]
+                DERIVATIVE.log(
+                    l=layer.l,
+                    activation=layer.g.name,
+                    gprime=activations.get(layer.g.name).derivative(Z),
+                )
+        for layer in model.dense:  # every entry of Z[l] as a row of W times a column of A
+            f = tr.last(f"dense{layer.l}.forward", case="step")
+            with record(l=layer.l):
+                dense_forward_loop(f["W"], f["A_prev"], f["b"])
+        with record(case="again"):  # the forward pass again, with the updated parameters
+            model.cost(model.forward(X), Y)
     return tr
