@@ -23,6 +23,7 @@ from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.numbers import fmt, text
+from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.anim.series import SeriesPanel
 from visualdl.anim.trails import Trail, TrailRace
@@ -174,6 +175,8 @@ class Momentum(TraceScene):
             self.add(*new)
             self.plots.add(*new)
             self.play(*[Appear(a) for a in shown], run_time=STEP_TIME * 0.4)
+            if k == 0:  # the first step walked slowly: its vectors, their arrows and dots
+                hold(self, self.readout)
             self.play(TrailRace([trail], k, k + 1), run_time=STEP_TIME * 0.6)
         self.remove(*shown)
 
@@ -216,6 +219,7 @@ class Momentum(TraceScene):
         self.names = names
         self.show_title()
         self.play(
+            FadeIn(self.map.shading()),
             FadeIn(self.map),
             Appear(caption),
             Appear(self.gd_formula),
@@ -226,7 +230,7 @@ class Momentum(TraceScene):
         )
         self.add(self.gd_trail)
         self.play(Appear(self.gd_trail.dot), run_time=0.3)
-        self.wait(1.2)
+        hold(self, caption, self.gd_formula)
 
     def descent(self) -> None:
         self.run(step_views(self.trace, "gd"), self.gd_trail, "gradient descent", "")
@@ -235,7 +239,7 @@ class Momentum(TraceScene):
             self.across.box, DOWN, buff=0.08, aligned_edge=LEFT
         )
         self.play(Appear(note), run_time=0.4)
-        self.wait(1.2)
+        hold(self, note)
         self.play(Vanish(note), run_time=0.25)
 
     def average(self) -> None:
@@ -258,7 +262,7 @@ class Momentum(TraceScene):
         notes[0].next_to(self.across.box, DOWN, buff=0.08, aligned_edge=LEFT)
         notes[1].next_to(self.along.box, DOWN, buff=0.08, aligned_edge=LEFT)
         self.play(Appear(notes), run_time=0.5)
-        self.wait(2.5)
+        hold(self, notes, ema)
         self.play(
             Vanish(notes), FadeOut(vy), FadeOut(vx), Vanish(head), Vanish(self.plots), run_time=0.4
         )
@@ -296,4 +300,4 @@ class Momentum(TraceScene):
         lines.next_to(self.map, DOWN, buff=0.12, aligned_edge=LEFT)
         self.play(Vanish(self.caption), run_time=0.25)
         self.play(Appear(lines), run_time=0.5)
-        self.wait(3.0)
+        hold(self, lines, at_least=3.0)

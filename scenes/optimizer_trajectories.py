@@ -20,6 +20,7 @@ from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Star, VGroup
 from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear
 from visualdl.anim.numbers import MINUS, fmt, text
+from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.anim.trails import Trail, TrailRace
 from visualdl.demos.optimizers import race
@@ -165,7 +166,7 @@ class OptimizerTrajectories(TraceScene):
     title_buff = 0.3
 
     def construct(self) -> None:
-        self.traces = race_traces()
+        self.trace = self.traces = race_traces()
         self.runs = runs(self.traces)
         self.intro()
         self.race()
@@ -209,6 +210,7 @@ class OptimizerTrajectories(TraceScene):
         width = MAP_H * (float(X.max()) - float(X.min())) / (float(Y.max()) - float(Y.min()))
         self.map = ContourMap(X, Y, F, width, MAP_H, minimum=None)
         self.map.to_corner(DOWN + LEFT, buff=0.35)
+        shading = self.map.shading()
         plane = self.map.plane
         self.title = self.title_card(
             f"Optimizers racing on the {surf.info['title']} surface", bold=False
@@ -231,6 +233,7 @@ class OptimizerTrajectories(TraceScene):
             self.trails.append(Trail(plane.to_point(x, y), r.color))
         self.show_title()
         self.play(
+            FadeIn(shading),
             FadeIn(self.map),
             Appear(start),
             Appear(goal),
@@ -240,7 +243,7 @@ class OptimizerTrajectories(TraceScene):
             run_time=0.8,
         )
         self.add(*self.trails)
-        self.wait(1.5)
+        hold(self, self.legend, note)
 
     def race(self) -> None:
         self.slot = VGroup(self.count)
@@ -272,7 +275,7 @@ class OptimizerTrajectories(TraceScene):
             race = TrailRace(self.trails, k, end, extras=[self.slot, self.legend, self.crosses])
             self.play(race, run_time=run_time)
         show(STEPS)
-        self.wait(0.5)
+        hold(self, self.legend)
 
     def summary(self) -> None:
         done = [r for r in self.runs if r.diverged_at is None]
@@ -283,4 +286,4 @@ class OptimizerTrajectories(TraceScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         line.next_to(self.note, DOWN, aligned_edge=LEFT, buff=0.35)
         self.play(Appear(line), run_time=0.5)
-        self.wait(3.0)
+        hold(self, line, at_least=3.0)

@@ -32,6 +32,7 @@ __all__ = ["ContourMap", "PlaneMap", "contour_lines", "log_levels"]
 
 LOW, HIGH = "#7FC6E4", "#34405E"  # level-line colours: near the minimum -> far from it
 PANEL = "#171B24"  # the map's background, a shade lighter than the scene's
+FILL_LOW = "#3F8398"  # the filled band at the minimum; bands darken to PANEL far from it
 
 
 class PlaneMap:
@@ -130,6 +131,7 @@ class ContourMap(VGroup):
         self.frame = Rectangle(width=width, height=height).set_stroke(COLORS["muted"], 1, 0.5)
         self.frame.set_fill(PANEL, 1.0)
         levels = log_levels(F) if levels is None else np.asarray(levels, dtype=float)
+        self.F, self.levels = np.asarray(F, dtype=float), levels
         self.lines = VGroup()
         for i, (_, segments) in enumerate(contour_lines(X, Y, F, levels)):
             color = interpolate_color(
@@ -143,6 +145,37 @@ class ContourMap(VGroup):
         if minimum is not None:
             self.minimum = Dot(self.plane.to_point(*minimum), radius=0.05, color=COLORS["on_dark"])
             self.add(self.minimum)
+
+    def shading(self) -> VGroup:
+        """The bands between the level lines filled, over the box where it is now: from
+        ``FILL_LOW`` in the lowest band to ``PANEL`` in the highest, one rectangle per run of
+        equal band along each row of the grid (Manim 0.22's ``ImageMobject`` fails under
+        Pillow 13). It is made to sit under the map (``z_index`` -1): add it once the map is
+        in place."""
+        band = np.searchsorted(self.levels, self.F)  # 0 below the lowest level
+        n_rows, n_cols = band.shape
+        plane = self.plane
+        (x0, x1), (y0, y1) = self.bounds
+        dx, dy = (x1 - x0) / (n_cols - 1), (y1 - y0) / (n_rows - 1)
+        colors = [
+            interpolate_color(ManimColor(FILL_LOW), ManimColor(PANEL), k / len(self.levels))
+            for k in range(len(self.levels) + 1)
+        ]
+        cells = VGroup()
+        for i in range(n_rows):
+            j = 0
+            while j < n_cols:
+                k = j
+                while k + 1 < n_cols and band[i, k + 1] == band[i, j]:
+                    k += 1
+                lo = plane.to_point(max(x0, x0 + (j - 0.5) * dx), max(y0, y0 + (i - 0.5) * dy))
+                hi = plane.to_point(min(x1, x0 + (k + 0.5) * dx), min(y1, y0 + (i + 0.5) * dy))
+                rect = Rectangle(width=hi[0] - lo[0], height=hi[1] - lo[1] + 0.01)
+                cells.add(rect.set_stroke(width=0).set_fill(colors[band[i, j]], 1.0))
+                rect.move_to((lo + hi) / 2)
+                j = k + 1
+        self.frame.set_fill(opacity=0.0)  # the bands are the box's fill now
+        return cells.set_z_index(-1)
 
     @property
     def plane(self) -> PlaneMap:

@@ -9,6 +9,8 @@ Example
 >>> p = SeriesPanel(steps=10, limit=2.0, width=4.0, height=1.0)
 >>> p.point(0, 0.0).round(3).tolist(), p.point(10, 2.0).round(3).tolist()
 ([-2.0, 0.0, 0.0], [2.0, 0.5, 0.0])
+>>> [t.text for t in p.ticks]
+['2', '0', '−2']
 """
 
 from __future__ import annotations
@@ -16,18 +18,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import LEFT, UP, Dot, Line, Rectangle, VGroup, VMobject
+from manim import LEFT, RIGHT, UP, Dot, Line, Rectangle, VGroup, VMobject
 
 from visualdl.anim.contour import PANEL
-from visualdl.anim.numbers import text
+from visualdl.anim.numbers import format_array, text
 from visualdl.viz.style import COLORS
 
-__all__ = ["SeriesPanel"]
+__all__ = ["SeriesPanel", "nice_tick"]
+
+
+def nice_tick(limit: float) -> float:
+    """The largest of 1, 2, 5 times a power of ten that is at most ``limit`` (> 0).
+
+    >>> nice_tick(4.4), nice_tick(1.1), nice_tick(0.37)
+    (2.0, 1.0, 0.2)
+    """
+    k = 10.0 ** np.floor(np.log10(limit))
+    return float(next(m * k for m in (5, 2, 1) if m * k <= limit))
 
 
 class SeriesPanel(VGroup):
     """Steps ``0..steps`` left to right, values in ``[-limit, limit]`` bottom to top, in a
-    ``width x height`` box with a zero line and a ``title`` above its left edge."""
+    ``width x height`` box with a zero line, a ``title`` above its left edge and its scale:
+    ``ticks``, the labels of 0 and of plus and minus :func:`nice_tick` at the left edge."""
 
     def __init__(
         self,
@@ -48,6 +61,21 @@ class SeriesPanel(VGroup):
         self.title = text(title, COLORS["muted"], font_size)
         self.title.next_to(self.box, UP, aligned_edge=LEFT, buff=0.08)
         self.add(self.title)
+        t = nice_tick(self.limit)
+        marks = (t, 0.0, -t)
+        self.ticks = VGroup(
+            *[
+                text(label, COLORS["muted"], font_size - 2).next_to(
+                    self.point(0, v), LEFT, buff=0.08
+                )
+                for v, label in zip(marks, format_array(np.array([marks]))[0], strict=True)
+            ]
+        )
+        notches = [
+            Line(self.point(0, v), self.point(0, v) + 0.08 * RIGHT).set_stroke(COLORS["muted"], 1)
+            for v in (t, -t)
+        ]
+        self.add(self.ticks, *notches)
 
     def point(self, i: float, value: float) -> np.ndarray:
         """The scene point of ``value`` at step ``i`` (values beyond ``limit`` are clipped)."""
