@@ -1,7 +1,14 @@
 """Max and average pooling (2x2, stride 2) on the same 4x4 input, then the backward pass: max
 routes each upstream gradient to the cell that held the maximum, average shares it equally
-(``dA / 4`` each). Every number comes from :func:`visualdl.demos.conv.pooling_trace`. Beats:
-``intro``, ``forward``, ``backward``.
+(``dA / 4`` each).
+
+Every grid is shaded by value (:func:`visualdl.viz.style.value_color`), with a strip that
+reads it: the input and both outputs on one scale, the gradients on another, so the one cell
+of each window that max pooling lets learn is seen lit among zeros, next to average pooling's
+even blocks. One window is walked through (its winner and its mean, then its gradient routed)
+before the rest fill; every new grid and line is held by the pace rule
+(:func:`visualdl.anim.pace.hold`). Every number comes from
+:func:`visualdl.demos.conv.pooling_trace`. Beats: ``intro``, ``forward``, ``backward``.
 
 Render: ``visualdl render pooling``.
 """
@@ -14,18 +21,22 @@ from manim import DOWN, LEFT, UP, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
-from visualdl.anim.grid import CellGrid
+from visualdl.anim.grid import CellGrid, ColorScale, fill_in, value_scale
 from visualdl.anim.numbers import format_array, text
+from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.demos.conv import pooling_trace
 from visualdl.symbolic.formulas import CONV
 from visualdl.trace import Trace
 from visualdl.viz.style import COLORS
 
-__all__ = ["PoolStop", "Pooling", "pool_stops", "pool_views"]
+__all__ = ["PoolStop", "Pooling", "pool_scales", "pool_stops", "pool_views"]
 
-MAX_Y, AVG_Y = 1.3, -1.95
-X_POS = (-5.0, -0.25, 0.0)
+MAX_Y, AVG_Y = 1.2, -1.75
+X_POS = (-5.0, -0.2, 0.0)
+A_X, DA_X, DX_X = -1.5, 1.0, 4.75
+CELL = 0.7
+WINNER = COLORS["loss"]  # the frame of the maximum
 
 
 @dataclass(frozen=True)
@@ -60,17 +71,30 @@ def pool_stops(tr: Trace) -> list[PoolStop]:
     return out
 
 
-def pool_views(tr: Trace) -> dict[str, list[list[str]]]:
-    """Every grid the scene shows, as strings: ``X, A_max, A_avg, dA, dX_max, dX_avg``."""
+def _grids(tr: Trace) -> dict:
     fmax, favg = tr.last("max_pool2d.forward"), tr.last("avg_pool2d.forward")
     bmax, bavg = tr.last("max_pool2d.backward"), tr.last("avg_pool2d.backward")
     return {
-        "X": format_array(fmax["X"][0, :, :, 0]),
-        "A_max": format_array(fmax["A"][0, :, :, 0]),
-        "A_avg": format_array(favg["A"][0, :, :, 0]),
-        "dA": format_array(bmax["dA"][0, :, :, 0]),
-        "dX_max": format_array(bmax["dX"][0, :, :, 0]),
-        "dX_avg": format_array(bavg["dX"][0, :, :, 0]),
+        "X": fmax["X"][0, :, :, 0],
+        "A_max": fmax["A"][0, :, :, 0],
+        "A_avg": favg["A"][0, :, :, 0],
+        "dA": bmax["dA"][0, :, :, 0],
+        "dX_max": bmax["dX"][0, :, :, 0],
+        "dX_avg": bavg["dX"][0, :, :, 0],
+    }
+
+
+def pool_views(tr: Trace) -> dict[str, list[list[str]]]:
+    """Every grid the scene shows, as strings: ``X, A_max, A_avg, dA, dX_max, dX_avg``."""
+    return {k: format_array(a) for k, a in _grids(tr).items()}
+
+
+def pool_scales(tr: Trace) -> dict[str, float]:
+    """The shading scales: ``values`` (the input and both outputs) and ``gradients``."""
+    g = _grids(tr)
+    return {
+        "values": value_scale(g["X"], g["A_max"], g["A_avg"]),
+        "gradients": value_scale(g["dA"], g["dX_max"], g["dX_avg"]),
     }
 
 
@@ -78,21 +102,33 @@ class Pooling(TraceScene):
     """Max vs average pooling, forward then backward."""
 
     def construct(self) -> None:
-        self.tr = pooling_trace()
+        self.trace = self.tr = pooling_trace()
+        self.g = _grids(self.tr)
         self.v = pool_views(self.tr)
+        self.sc = pool_scales(self.tr)
+        self.shaded: dict[str, tuple] = {}  # name -> (grid, the trace array it shades)
         self.stops = pool_stops(self.tr)
         self.intro()
         self.forward()
         self.backward()
 
-    def grid_of(self, key: str, cell: float, fill: str, pos: tuple) -> CellGrid:
+    def empty(self, key: str, scale: str, pos: tuple, cell: float = CELL) -> CellGrid:
         rows = self.v[key]
-        return CellGrid(shape=(len(rows), len(rows[0])), cell=cell, fill=fill).move_to(pos)
+        shape = (len(rows), len(rows[0]))
+        return CellGrid(shape=shape, cell=cell, scale=self.sc[scale]).move_to(pos)
 
-    def labels(
-        self, grid: CellGrid, key: str, cells: list[tuple[int, int]], color: str = COLORS["on_dark"]
-    ) -> VGroup:
-        return VGroup(*[grid.label_at(i, j, self.v[key][i][j], color) for i, j in cells])
+    def fill(self, grid: CellGrid, key: str, cells: list, color: str | None = None):
+        """Labels and shading animations for ``cells`` of ``grid`` from grid ``key``."""
+        labels, anims = [], []
+        for i, j in cells:
+            lab, shade = fill_in(grid, i, j, self.v[key][i][j], self.g[key][i, j], color)
+            labels.append(lab)
+            anims += shade
+        return VGroup(*labels), anims
+
+    def strip(self, scale: str, name: str, color: str) -> VGroup:
+        bar = ColorScale(self.sc[scale], signed=False, width=1.8, font_size=16)
+        return VGroup(text(name, color, 16).next_to(bar[0], LEFT, buff=0.2), bar)
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
@@ -100,97 +136,109 @@ class Pooling(TraceScene):
         self.title = self.title_card(
             f"Pooling: max vs average ({f}×{f}, stride {self.tr.meta['s']})"
         )
-        sub = self.subtitle("per channel, no weights: each window gives one number")
-        X = self.tr.last("max_pool2d.forward")["X"][0, :, :, 0]
-        self.X = CellGrid(X, cell=0.65, fill=COLORS["input"]).move_to(X_POS)
+        sub = self.subtitle("per channel, no weights: each window gives one number; colour = value")
+        X = self.g["X"]
+        self.X = CellGrid(X, cell=CELL, scale=self.sc["values"]).move_to(X_POS)
         xcap = self.caption(self.X, "X", X.shape, COLORS["input"])
-        self.Amax = self.grid_of("A_max", 0.65, COLORS["activation"], (-1.6, MAX_Y, 0))
-        self.Aavg = self.grid_of("A_avg", 0.65, COLORS["activation"], (-1.6, AVG_Y, 0))
+        self.vstrip = self.strip("values", "X, A", COLORS["input"]).next_to(
+            xcap[1], DOWN, buff=0.35
+        )
+        self.Amax = self.empty("A_max", "values", (A_X, MAX_Y, 0))
+        self.Aavg = self.empty("A_avg", "values", (A_X, AVG_Y, 0))
+        self.shaded |= {
+            "X": (self.X, X),
+            "A_max": (self.Amax, self.g["A_max"]),
+            "A_avg": (self.Aavg, self.g["A_avg"]),
+        }
         self.fmax = formula(CONV["max_pool"], COLORS["on_dark"], 24).next_to(
             self.Amax, UP, buff=0.2
         )
         self.favg = formula(CONV["avg_pool_2x2"], COLORS["on_dark"], 24).next_to(
             self.Aavg, UP, buff=0.2
         )
-        tags = VGroup(
+        self.tags = VGroup(
             text("max", COLORS["activation"], 20).next_to(self.Amax, LEFT, buff=0.3),
             text("avg", COLORS["activation"], 20).next_to(self.Aavg, LEFT, buff=0.3),
         )
         self.show_title()
-        self.play(Appear(sub), run_time=0.4)
-        self.play(Appear(self.X), Appear(xcap), run_time=0.5)
+        self.play(Appear(sub), Appear(self.X), Appear(xcap), Appear(self.vstrip), run_time=0.6)
+        hold(self, self.X)
         self.play(
-            Appear(self.Amax),
-            Appear(self.Aavg),
-            Appear(self.fmax),
-            Appear(self.favg),
-            Appear(tags),
-            run_time=0.5,
+            *[Appear(m) for m in (self.Amax, self.Aavg, self.fmax, self.favg, self.tags)],
+            run_time=0.6,
         )
+        hold(self, self.fmax, self.favg)
         self.sub = sub
 
     def forward(self) -> None:
-        box = self.X.window(0, 0, 2, COLORS["activation"])
+        box = self.X.window(0, 0, 2, COLORS["on_dark"])
         self.play(Appear(box), run_time=0.3)
-        self.amax_labels, self.aavg_labels = [], []
+        self.a_labels = []
         for k, st in enumerate(self.stops):
-            peak = self.X.window(*st.argmax, 1, COLORS["loss"], 4)
-            lm = self.labels(self.Amax, "A_max", [(st.h, st.w)])
-            la = self.labels(self.Aavg, "A_avg", [(st.h, st.w)])
+            peak = self.X.window(*st.argmax, 1, WINNER, 5)
+            lm, shade_m = self.fill(self.Amax, "A_max", [(st.h, st.w)])
+            la, shade_a = self.fill(self.Aavg, "A_avg", [(st.h, st.w)])
+            self.a_labels += [lm, la]
             if k:
                 self.play(box.animate.move_to(self.X.window(st.top, st.left, 2)), run_time=0.4)
-            if k == 0:
-                vals = [s for r in st.window for s in r]
-                calc = (
-                    VGroup(
-                        text(
-                            f"max({', '.join(vals)}) = {self.v['A_max'][0][0]}", COLORS["loss"], 20
-                        ),
-                        text(
-                            f"({' + '.join(vals)}) / 4 = {self.v['A_avg'][0][0]}",
-                            COLORS["on_dark"],
-                            20,
-                        ),
-                    )
-                    .arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-                    .move_to([2.9, -0.25, 0])
-                )
-                self.play(Appear(peak), Appear(calc[0]), run_time=0.5)
-                self.play(Appear(lm), run_time=0.4)
-                self.play(Appear(calc[1]), run_time=0.5)
-                self.play(Appear(la), run_time=0.4)
-                self.wait(1.0)
-                self.play(Vanish(calc), Vanish(peak), run_time=0.3)
-            else:
-                self.play(Appear(peak), Appear(lm), Appear(la), run_time=0.5)
-                self.wait(0.6)
-                self.play(Vanish(peak), run_time=0.2)
-            self.amax_labels.append(lm)
-            self.aavg_labels.append(la)
-        self.play(Vanish(box), run_time=0.2)
-        self.wait(1.2)
+            if k:
+                self.play(Appear(peak), *shade_m, *shade_a, run_time=0.6)
+                self.play(Vanish(peak), run_time=0.3)
+                continue
+            vals = [s for r in st.window for s in r]  # the walked window: winner, then mean
+            mx = text(f"max({', '.join(vals)}) = {self.v['A_max'][0][0]}", WINNER, 22)
+            mean = text(
+                f"({' + '.join(vals)}) / {len(vals)} = {self.v['A_avg'][0][0]}",
+                COLORS["on_dark"],
+                22,
+            )
+            mx.move_to([3.3, MAX_Y, 0])
+            mean.move_to([3.3, AVG_Y, 0])
+            self.play(Appear(peak), Appear(mx), *shade_m, run_time=0.6)
+            hold(self, mx, n_entries=len(vals) + 1)
+            self.play(Appear(mean), *shade_a, run_time=0.6)
+            hold(self, mean, n_entries=len(vals) + 1)
+            self.play(Vanish(mx), Vanish(mean), Vanish(peak), run_time=0.3)
+        self.play(Vanish(box), run_time=0.3)
+        note = text(
+            "max keeps each window's strongest value;\naverage blurs it with its neighbours",
+            COLORS["on_dark"],
+            20,
+        ).move_to([3.4, -0.3, 0])
+        self.play(Appear(note), run_time=0.4)
+        hold(self, note, n_entries=2 * len(self.stops))
+        self.play(Vanish(note), run_time=0.3)
 
     def backward(self) -> None:
-        cells2 = [(i, j) for i in range(2) for j in range(2)]
-        dA = [self.grid_of("dA", 0.65, COLORS["gradient"], (0.9, y, 0)) for y in (MAX_Y, AVG_Y)]
-        dA_lab = [self.labels(g, "dA", cells2) for g in dA]
-        dX = [
-            self.grid_of(k, 0.62, COLORS["gradient"], (4.7, y, 0))
-            for k, y in (("dX_max", MAX_Y - 0.1), ("dX_avg", AVG_Y))
+        dA = [
+            CellGrid(self.g["dA"], cell=CELL, scale=self.sc["gradients"]).move_to((DA_X, y, 0))
+            for y in (MAX_Y, AVG_Y)
         ]
+        dX = [
+            self.empty(k, "gradients", (DX_X, y, 0), 0.62)
+            for k, y in (("dX_max", MAX_Y), ("dX_avg", AVG_Y))
+        ]
+        self.shaded |= {
+            "dA": (dA[0], self.g["dA"]),
+            "dX_max": (dX[0], self.g["dX_max"]),
+            "dX_avg": (dX[1], self.g["dX_avg"]),
+        }
         caps = VGroup(
             *[text("dA", COLORS["gradient"], 20).next_to(g, UP, buff=0.15) for g in dA],
             text("dX: all to the max", COLORS["gradient"], 20).next_to(dX[0], UP, buff=0.12),
             text("dX: dA / 4 to each cell", COLORS["gradient"], 20).next_to(dX[1], UP, buff=0.12),
         )
+        gstrip = self.strip("gradients", "dA, dX", COLORS["gradient"])
+        gstrip.move_to([DX_X, 3.3, 0])
         self.swap_title(
             "Backward: routing the upstream gradient dA",
             *[Vanish(m, run_time=0.2) for m in (self.sub, self.fmax, self.favg)],
         )
-        self.play(*[Appear(m) for m in (*dA, *dA_lab, *dX, caps)], run_time=0.6)
+        self.play(*[Appear(m) for m in (*dA, *dX, caps, gstrip)], run_time=0.6)
+        hold(self, *dA)
         boxes = [g.window(0, 0, 1, COLORS["on_dark"], 4) for g in dA]
         xbox = [g.window(0, 0, 2, COLORS["on_dark"], 4) for g in dX]
-        inbox = self.X.window(0, 0, 2, COLORS["gradient"])
+        inbox = self.X.window(0, 0, 2, COLORS["on_dark"])
         self.play(*[Appear(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
         for k, st in enumerate(self.stops):
             win = [(st.top + a, st.left + b) for a in range(2) for b in range(2)]
@@ -205,27 +253,47 @@ class Pooling(TraceScene):
                         for b, g in zip(xbox, dX, strict=True)
                     ],
                     inbox.animate.move_to(self.X.window(st.top, st.left, 2)),
-                    run_time=0.35,
+                    run_time=0.4,
                 )
-            routed = VGroup(
-                *[
-                    dX[0].label_at(
-                        i,
-                        j,
-                        self.v["dX_max"][i][j],
-                        COLORS["gradient"] if (i, j) == st.argmax else COLORS["muted"],
-                    )
-                    for i, j in win
-                ]
-            )
-            shared = self.labels(dX[1], "dX_avg", win)
-            self.play(Appear(routed), Appear(shared), run_time=0.6 if k == 0 else 0.45)
-            self.wait(1.0 if k == 0 else 0.5)
+            losers = [c for c in win if c != st.argmax]
+            won, won_anims = self.fill(dX[0], "dX_max", [st.argmax])
+            lost, lost_anims = self.fill(dX[0], "dX_max", losers, COLORS["muted"])
+            shared, shared_anims = self.fill(dX[1], "dX_avg", win)
+            peak = self.X.window(*st.argmax, 1, WINNER, 5)
+            anims = [*won_anims, *lost_anims, *shared_anims, Appear(peak)]
+            if k:
+                self.play(*anims, run_time=0.6)
+                self.play(Vanish(peak), run_time=0.3)
+                continue
+            d = self.v["dA"][st.h][st.w]  # the walked window: where its gradient goes
+            a, b = st.argmax
+            why = VGroup(
+                text(
+                    f"max: dA = {d} goes to the winner {self.v['X'][a][b]};"
+                    f" the other {len(losers)} cells get 0",
+                    WINNER,
+                    20,
+                ),
+                text(
+                    f"average: {d} / {len(win)} = {self.v['dX_avg'][a][b]} to each of the "
+                    f"{len(win)} cells",
+                    COLORS["on_dark"],
+                    20,
+                ),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+            why.to_edge(LEFT, buff=0.4).set_y(-3.45)
+            self.play(*anims, Appear(why), run_time=0.7)
+            hold(self, why, n_entries=2 * len(win) + 1)
+            self.play(Vanish(why), Vanish(peak), run_time=0.3)
         self.play(*[Vanish(b) for b in (*boxes, *xbox, inbox)], run_time=0.3)
-        note = text(
-            "max: only the winner learns;  average: every cell gets a quarter",
-            COLORS["on_dark"],
-            20,
-        ).move_to([0.3, -3.55, 0])
+        note = (
+            text(
+                "max: only the winner learns;  average: every cell gets a quarter",
+                COLORS["on_dark"],
+                20,
+            )
+            .to_edge(LEFT, buff=0.4)
+            .set_y(-3.55)
+        )
         self.play(Appear(note), run_time=0.4)
-        self.wait(2.5)
+        hold(self, note, n_entries=2 * len(self.v["X"]) * len(self.v["X"][0]))

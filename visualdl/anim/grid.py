@@ -26,17 +26,45 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from manim import DOWN, RIGHT, Rectangle, Square, VGroup, VMobject
+from manim import DOWN, RIGHT, Animation, Rectangle, Square, VGroup, VMobject
 
+from visualdl.anim.fade import Appear
 from visualdl.anim.numbers import format_array, text
 from visualdl.viz.style import COLORS, value_color
 
-__all__ = ["CellGrid", "ColorScale", "font_for"]
+__all__ = ["CellGrid", "ColorScale", "fill_in", "font_for", "value_scale"]
 
 
 def font_for(cell: float) -> float:
     """A font size whose two-digit numbers fit a cell ``cell`` units wide."""
     return 34 * cell
+
+
+def value_scale(*values) -> float:
+    """The scale that shades ``values`` (arrays or numbers) by the diverging rule: their
+    largest ``|v|`` (so the strongest cell takes the full hue), 1 when every value is 0.
+
+    >>> value_scale(np.array([[10.0, 0.0]]), -30)
+    30.0
+    """
+    top = max(float(np.max(np.abs(np.asarray(v, dtype=float)))) for v in values)
+    return top if top > 0 else 1.0
+
+
+def fill_in(
+    grid: CellGrid, i: int, j: int, s: str, v: float, color: str | None = None
+) -> tuple[VMobject, list[Animation]]:
+    """Cell ``(i, j)`` of a shaded grid gets the number ``s`` and the colour of ``v``: the
+    label (not added to the grid) and the animations that show both (the cell's fill turns
+    to ``grid.fill_for(v)`` as the label fades in).
+
+    >>> Z = CellGrid(shape=(1, 2), scale=30.0)
+    >>> label, shown = fill_in(Z, 0, 1, "30", 30.0)
+    >>> label.text, len(shown)
+    ('30', 2)
+    """
+    label = grid.label_at(i, j, s, color)
+    return label, [grid.squares[i][j].animate.set_fill(grid.fill_for(v), 1.0), Appear(label)]
 
 
 class CellGrid(VGroup):
@@ -56,7 +84,7 @@ class CellGrid(VGroup):
         .set_fill(grid.fill_for(v), 1)``.
 
     Attributes: ``squares[i][j]``, ``labels`` (``{(i, j): Text}``, part of the group),
-    ``texts`` (rows of the strings drawn; None for an empty grid), ``scale``.
+    ``texts`` (rows of the strings drawn; None for an empty grid), ``shade_scale``.
     """
 
     def __init__(
@@ -81,7 +109,7 @@ class CellGrid(VGroup):
         )
         self.cell = cell
         self.color = color
-        self.scale = scale
+        self.shade_scale = scale  # not .scale: that is Mobject.scale()
         self.font_size = font_size or font_for(cell)
         muted = set(muted)
         self.squares: list[list[Square]] = []
@@ -110,7 +138,7 @@ class CellGrid(VGroup):
 
     def fill_for(self, v: float) -> str:
         """The fill of a cell holding ``v`` under the grid's ``scale``."""
-        return value_color(v, self.scale or 0.0)
+        return value_color(v, self.shade_scale or 0.0)
 
     def center_of(self, i: int, j: int) -> np.ndarray:
         """The centre of cell ``(i, j)`` (row ``i`` from the top)."""
@@ -149,7 +177,8 @@ class CellGrid(VGroup):
 
 class ColorScale(VGroup):
     """The strip that reads a shaded grid: ``steps`` cells from ``-scale`` to ``scale`` (or
-    from 0 when ``signed`` is False) in the grid's colours, the ends and 0 labelled.
+    from 0 when ``signed`` is False) in the grid's colours, the ends and 0 labelled (in
+    ``font_size``).
 
     Example
     -------
@@ -158,7 +187,12 @@ class ColorScale(VGroup):
     """
 
     def __init__(
-        self, scale: float, signed: bool = True, width: float = 1.8, steps: int = 9
+        self,
+        scale: float,
+        signed: bool = True,
+        width: float = 1.8,
+        steps: int = 9,
+        font_size: float = 14,
     ) -> None:
         super().__init__()
         low = -scale if signed else 0.0
@@ -175,7 +209,7 @@ class ColorScale(VGroup):
         marks = [low, 0.0, scale] if signed else [0.0, scale]
         self.ticks = VGroup(
             *[
-                text(s, COLORS["muted"], 14).next_to(
+                text(s, COLORS["muted"], font_size).next_to(
                     cells.get_left() + RIGHT * width * (v - low) / (scale - low), DOWN, buff=0.08
                 )
                 for v, s in zip(marks, format_array(np.array([marks]))[0], strict=True)
