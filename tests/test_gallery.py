@@ -46,6 +46,12 @@ FILES = {
     "inception-cost": ["inception-cost.png"],
     "cnn-features": ["cnn-features.png"],
     "batchnorm-histograms": ["batchnorm-histograms.png"],
+    "perceptron": ["perceptron.png"],
+    "linear-collapse": ["linear-collapse.png"],
+    "vanishing-gradients": ["vanishing-gradients.png"],
+    "input-normalization": ["input-normalization.png"],
+    "lr-decay": ["lr-decay.png"],
+    "hyperparameter-search": ["hyperparameter-search.png"],
 }
 
 

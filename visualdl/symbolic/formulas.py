@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-__all__ = ["ACTIVATIONS", "CONV", "DENSE", "OPTIMIZERS"]
+__all__ = ["ACTIVATIONS", "CONV", "DENSE", "DROPOUT", "OPTIMIZERS"]
 
 DENSE: dict[str, str] = {
     # forward
@@ -54,6 +54,10 @@ CONV: dict[str, str] = {
     # one pooling window, as visualdl.symbolic.conv.pool_derivation writes A (2x2 for avg)
     "max_pool": r"a = \max_{i,j}\ x_{ij}",
     "avg_pool_2x2": r"a = \frac{1}{4} \sum_{i,j} x_{ij}",
+    # one output number of a multi-channel convolution, the sum conv2d_loop narrates (every
+    # window's products over i, j and the input channels k), and the layer's parameter count
+    "volume": r"Z_{h,w,c} = \sum_{i,j,k} X_{h+i,\,w+j,\,k} \, W_{i,j,k,c} + b_c",
+    "params": r"f \cdot f \cdot n_C^{[l-1]} \cdot n_C + n_C",
 }
 
 OPTIMIZERS: dict[str, str] = {
@@ -61,4 +65,13 @@ OPTIMIZERS: dict[str, str] = {
     "gd": r"\theta = \theta - \alpha\, g",
     "ewa": r"v = \beta\, v + (1 - \beta)\, g",
     "momentum": r"\theta = \theta - \alpha\, v",
+}
+
+DROPOUT: dict[str, str] = {
+    # inverted dropout as visualdl.engine.regularization.dropout_forward computes it, met with
+    # the engine by visualdl.symbolic.regularization.check_dropout; the expectation is
+    # dropout_expectation(), which SymPy simplifies to A
+    "mask": r"D^{[l]} = (U^{[l]} < keep\_prob)",
+    "forward": r"A^{[l]} :\!= A^{[l]} \odot D^{[l]} / keep\_prob",
+    "expectation": r"\mathrm{E}[A^{[l]} \odot D^{[l]} / keep\_prob] = A^{[l]}",
 }
