@@ -46,7 +46,7 @@ class ChainRule(TraceScene):
     title_size, title_buff = 30, 0.4
 
     def construct(self) -> None:
-        tr = chain_rule_trace()
+        self.trace = tr = chain_rule_trace()
         self.meta = tr.meta
         self.fwd = tr.last("dense1.forward")
         self.chain = tr.last("dense1.backward", case="chain")  # from dA: dZ = dA g'(Z)
