@@ -1,8 +1,9 @@
 """Optimizers race on the Beale surface: contour map, moving dots with fading trails.
 
 Gradient descent, momentum, RMSprop and Adam start from the same point and take the same
-number of steps, each with its best learning rate from the same grid (the lowest loss after
-the race); a fifth run, gradient descent with a learning rate that is too large, diverges
+number of steps, each with its best learning rate from the same grid (the lowest median loss
+of the last steps, among runs that never spike: see :mod:`visualdl.demos.optimizers`); a
+fifth run, gradient descent with a learning rate that is too large, diverges
 and is marked where it left. Every position, learning rate and loss comes from
 :func:`visualdl.demos.optimizers.race`. Beats: ``intro``, ``race``, ``summary``.
 
@@ -23,7 +24,7 @@ from visualdl.anim.numbers import MINUS, fmt, text
 from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
 from visualdl.anim.trails import Trail, TrailRace
-from visualdl.demos.optimizers import race
+from visualdl.demos.optimizers import TAIL, race
 from visualdl.trace import Trace
 from visualdl.viz.style import COLORS, OPTIMIZER_COLORS
 
@@ -223,7 +224,8 @@ class OptimizerTrajectories(TraceScene):
         self.count = self.counter(0)
         self.legend = self.build_legend().next_to(self.count, DOWN, aligned_edge=LEFT, buff=0.35)
         self.note = note = text(
-            "each rate: the best of one grid\n(lowest loss after the race)",
+            "each rate: the best of one grid\n"
+            f"(lowest median loss of the last {TAIL} steps;\nruns that spike left out)",
             COLORS["muted"],
             16,
         ).next_to(self.legend, DOWN, aligned_edge=LEFT, buff=0.35)

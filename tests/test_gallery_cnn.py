@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import assert_same_trace
+from conftest import assert_same_trace, seeds
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from visualdl.demos.architectures import architectures, inception
 from visualdl.demos.batchnorm import batchnorm_histograms
+from visualdl.demos.digits import dead_filters, digits_data, digits_trace, lenet_digits
 from visualdl.demos.edges import edges
 from visualdl.demos.output_size import output_size_grid
 from visualdl.viz.architectures import plot_architectures, plot_inception
+from visualdl.viz.cnn_features import plot_cnn_features
 from visualdl.viz.conv import plot_edges, plot_output_size
 
 
@@ -121,3 +123,26 @@ def test_batchnorm_keeps_every_layer_spread_and_ignores_the_weight_scale() -> No
     assert all(b < 0.2 * a for a, b in zip(small, small[1:], strict=False))  # shrinks ~10x
     assert small[-1] < 1e-5
     assert tr.meta["bn_scale_gap"] < 0.05
+
+
+@pytest.mark.parametrize("seed", seeds(0, 1, 2, 3))
+def test_cnn_beats_the_softmax_baseline_on_held_out_digits(seed: int) -> None:
+    """The figure's CNN (its default training) against softmax regression on the raw pixels,
+    both on the same held-out split and seed; its headline says both and the dead filters."""
+    tr = digits_trace(seed=seed, k=2)
+    fm, base = tr.last("digits.feature_maps"), tr.last("digits.baseline")
+    assert fm.info["test_accuracy"] > base.info["test_accuracy"]
+    assert fm.info["test_accuracy"] >= 0.975
+    text = _texts(plot_cnn_features(tr))
+    assert f"{fm.info['test_accuracy']:.1%}" in text and f"{base.info['test_accuracy']:.1%}" in text
+    assert "dead filters" in text
+
+
+def test_dead_filters_are_the_ones_zero_for_every_input() -> None:
+    (_, _), (X_te, _) = digits_data()
+    model = lenet_digits(seed=0)
+    assert dead_filters(model, X_te) == [[], []]
+    conv2 = model.layers[2]
+    conv2.b = conv2.b.copy()
+    conv2.b.reshape(-1)[[1, 5]] = -1e3  # these two can never be positive
+    assert dead_filters(model, X_te) == [[], [1, 5]]

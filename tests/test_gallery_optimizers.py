@@ -13,9 +13,12 @@ from matplotlib.legend import Legend
 from visualdl.demos.adam_mistake import adam_mistake
 from visualdl.demos.ewa import ewa_demo
 from visualdl.demos.minibatch import minibatch
-from visualdl.demos.optimizer_race import races
-from visualdl.demos.optimizers import race
+from visualdl.demos.optimizer_race import SHARED_BOUNDS, SHARED_LR, SHARED_START, STEPS, races
+from visualdl.demos.optimizers import LR_GRID, TIE, best_lr, race, settled_loss, spiked
 from visualdl.demos.schedules import schedules
+from visualdl.engine.descent import minimize
+from visualdl.engine.optimizers import Optimizer
+from visualdl.engine.surfaces import get
 from visualdl.viz.optimizers import plot_race
 from visualdl.viz.paths import exit_index, path_label
 
@@ -90,15 +93,59 @@ def test_minibatch_demo_counts_steps_and_starts_together() -> None:
     assert runs[0]["batch_cost"][0] == pytest.approx(runs[0]["J"][0])
 
 
-def test_fair_race_and_fixed_saddle() -> None:
-    trs = races(("bowl", "saddle"), ("gd", "momentum"), steps=60, grid=9)
-    assert trs["bowl"].meta["lr_choice"] == "best of grid"
-    assert trs["saddle"].meta["lr_choice"] == "fixed"
+def test_shared_bowl_then_settled_race_and_fixed_saddle() -> None:
+    trs = races(("bowl", "rosenbrock", "saddle"), ("gd", "momentum"), steps=60, grid=9)
+    assert [trs[k].meta["lr_choice"] for k in trs] == ["shared", "settled", "fixed"]
+    bowl = trs["bowl"].find("optimizers.path")
+    assert {p.info["lr"] for p in bowl} == {SHARED_LR}
+    assert all((p["x"][0], p["y"][0]) == SHARED_START for p in bowl)
     saddle = trs["saddle"].find("optimizers.path")
     assert {p.info["lr"] for p in saddle} == {0.1}
     assert all(len(p["step_lr"]) == 40 for p in saddle)
-    for p in trs["bowl"].find("optimizers.path"):
+    for p in trs["rosenbrock"].find("optimizers.path"):
         assert len(p["loss"]) == 61 and p.info["diverged_at"] is None
+
+
+@pytest.mark.parametrize("lr", [0.4, SHARED_LR, 0.48])
+def test_same_rate_gd_zigzags_momentum_is_smooth(lr: float) -> None:
+    """The notes' lesson at one shared rate under GD's limit 0.5 on the bowl: GD's y flips sign
+    every step, momentum's (an average of the flipping gradients) a few times in 40 steps."""
+    tr = race(
+        "bowl", ("gd", "momentum"), 40, lrs={"gd": lr, "momentum": lr}, grid=5, start=SHARED_START
+    )
+    gd, mom = tr.find("optimizers.path")
+    flips = {
+        p.info["optimizer"]: int(np.sum(np.sign(p["y"][1:]) != np.sign(p["y"][:-1])))
+        for p in (gd, mom)
+    }
+    assert flips["gd"] == 40
+    assert flips["momentum"] <= 8
+    assert gd["loss"][-1] < gd["loss"][0] and mom["loss"][-1] < mom["loss"][0]
+
+
+def test_shared_row_stays_in_its_window() -> None:
+    tr = races(("bowl",), grid=9)["bowl"]
+    (x0, x1), (y0, y1) = SHARED_BOUNDS
+    for p in tr.find("optimizers.path"):
+        assert x0 <= p["x"].min() and p["x"].max() <= x1, p.info["optimizer"]
+        assert y0 <= p["y"].min() and p["y"].max() <= y1, p.info["optimizer"]
+
+
+def test_settled_rates_never_spike_and_the_final_loss_rule_would() -> None:
+    """Every picked run of the figure's settled rows is stable and has, within the tie, the
+    lowest settled loss of the stable runs; the final-loss rule picks RMSprop runs that spike."""
+    trs = races(("rosenbrock", "beale"), ("gd", "rmsprop", "adam"), grid=9)
+    for surface, tr in trs.items():
+        s = get(surface)
+        for p in tr.find("optimizers.path"):
+            name = p.info["optimizer"]
+            assert p.info["diverged_at"] is None and not spiked(p["loss"]), (surface, name)
+            others = [minimize(s, Optimizer(name, lr=lr), STEPS) for lr in LR_GRID]
+            stable = [o for o in others if o.diverged_at is None and not spiked(o.loss)]
+            best = min(settled_loss(o.loss) for o in stable)
+            assert settled_loss(p["loss"]) <= best * (1 + TIE), (surface, name)
+        final = best_lr(surface, "rmsprop", STEPS, pick="final")
+        assert spiked(minimize(s, Optimizer("rmsprop", lr=final), STEPS).loss), surface
 
 
 def test_diverged_runs_are_flagged_not_drawn_as_garbage() -> None:
@@ -122,3 +169,15 @@ def test_exit_index_only_for_paths_that_end_outside() -> None:
     assert exit_index(np.array([0.0, 0.5, 2.0, 3.0]), np.zeros(4), box) == 2
     label = path_label({"optimizer": "gd", "lr": 0.1, "diverged_at": None}, 2)
     assert label == "GD, lr 0.1, out of view from step 2"
+
+
+def test_race_caption_states_the_rules_it_uses() -> None:
+    from visualdl.demos.optimizer_race import SADDLE_LR, SADDLE_STEPS
+    from visualdl.demos.optimizers import SPIKE, TAIL
+    from visualdl.gallery.optimizer_race import CAPTION
+
+    assert f"α = {SHARED_LR:g}" in CAPTION
+    assert f"median loss over the last {TAIL} steps" in CAPTION
+    assert {SPIKE: "twice"}[SPIKE] + " their starting loss" in CAPTION
+    assert f"{TIE:.0%}".replace("%", " %") in CAPTION
+    assert f"lr {SADDLE_LR:g} and {SADDLE_STEPS} steps" in CAPTION

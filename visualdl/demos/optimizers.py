@@ -1,9 +1,13 @@
 """Optimizers racing on a 2-D test surface: the data of the race figures and scenes.
 
 Every optimizer gets the same budget: the same number of steps from the same start, and its
-learning rate picked from the same grid ``LR_GRID`` as the one with the lowest final loss
-(a run that diverges is never picked). The contour values are the surface evaluated by the
-engine on a grid.
+learning rate picked from the same grid ``LR_GRID`` (a run that diverges is never picked) by
+one of two rules (:data:`PICKS`): ``"settled"`` (the default), the lowest median loss over
+the last :data:`TAIL` steps among the runs whose loss never climbs above :data:`SPIKE` times
+its starting value (a rate within :data:`TIE` of the best counts as as good, and the smallest
+such rate is taken); or ``"final"``, the lowest final loss, which rewards the lucky endpoint
+of an unstable run (kept to show that: its picks spike). The contour values are the surface
+evaluated by the engine on a grid.
 
 Records (in this order): :data:`SURFACE` (``optimizers.surface``, the contour grid), then
 :data:`PATH` (``optimizers.path``, one per optimizer, in the order asked; fewer points if it
@@ -30,10 +34,29 @@ from visualdl.engine.surfaces import get
 from visualdl.schema import declare
 from visualdl.trace import Record, Trace
 
-__all__ = ["LR_GRID", "OPTIMIZERS", "PATH", "SURFACE", "add_path", "add_surface", "best_lr", "race"]
+__all__ = [
+    "LR_GRID",
+    "OPTIMIZERS",
+    "PATH",
+    "PICKS",
+    "SPIKE",
+    "SURFACE",
+    "TAIL",
+    "TIE",
+    "add_path",
+    "add_surface",
+    "best_lr",
+    "race",
+    "settled_loss",
+    "spiked",
+]
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+PICKS = ("final", "settled")
+TAIL = 50  # the settled loss: the median over this many last steps
+SPIKE = 2.0  # a run whose loss ever exceeds this times its start spiked
+TIE = 0.01  # settled losses within this relative gap of the best count as ties
 
 SURFACE = declare(
     "optimizers.surface",
@@ -70,25 +93,62 @@ PATH = declare(
 )
 
 
-def best_lr(surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR_GRID) -> float:
-    """The rate from ``grid`` with the lowest final loss after ``steps`` (never a diverged run;
-    ties go to the smaller rate)."""
-    return _best_run(surface, optimizer, steps, grid)[0]
+def settled_loss(loss: np.ndarray, tail: int = TAIL) -> float:
+    """The median of the last ``tail`` losses of a run: where it has settled, not where its
+    last step happened to land.
+
+    >>> settled_loss(np.array([9.0, 1.0, 1.0, 50.0]), tail=3)
+    1.0
+    """
+    return float(np.median(np.asarray(loss)[-tail:]))
+
+
+def spiked(loss: np.ndarray, factor: float = SPIKE) -> bool:
+    """Whether a run's loss ever climbed above ``factor`` times its starting value.
+
+    >>> spiked(np.array([10.0, 25.0, 1.0])), spiked(np.array([10.0, 12.0, 1.0]))
+    (True, False)
+    """
+    loss = np.asarray(loss)
+    return bool(np.max(loss) > factor * loss[0])
+
+
+def best_lr(
+    surface: str,
+    optimizer: str,
+    steps: int,
+    grid: Sequence[float] = LR_GRID,
+    pick: str = "settled",
+) -> float:
+    """The rate from ``grid`` picked by the rule ``pick`` (:data:`PICKS`, see the module
+    docstring) after ``steps``; never a diverged run; ties go to the smaller rate."""
+    return _best_run(surface, optimizer, steps, grid, pick)[0]
 
 
 def _best_run(
-    surface: str, optimizer: str, steps: int, grid: Sequence[float] = LR_GRID
+    surface: str,
+    optimizer: str,
+    steps: int,
+    grid: Sequence[float] = LR_GRID,
+    pick: str = "settled",
 ) -> tuple[float, Path]:
     """:func:`best_lr` and the run it picked."""
+    if pick not in PICKS:
+        raise ValueError(f"best_lr: pick must be one of {PICKS}, got {pick!r:.40}")
     s = get(surface)
-    best, best_path = None, None
-    for lr in grid:
-        path = minimize(s, Optimizer(optimizer, lr=lr), steps)
-        if path.diverged_at is None and (best_path is None or path.loss[-1] < best_path.loss[-1]):
-            best, best_path = lr, path
-    if best is None:
-        raise ValueError(f"best_lr: {optimizer} diverged on {surface} for every rate in {grid}")
-    return best, best_path
+    runs = [(lr, minimize(s, Optimizer(optimizer, lr=lr), steps)) for lr in sorted(grid)]
+    runs = [(lr, p) for lr, p in runs if p.diverged_at is None]
+    if pick == "settled":
+        runs = [(lr, p) for lr, p in runs if not spiked(p.loss)]
+    if not runs:
+        raise ValueError(
+            f"best_lr: {optimizer} diverged{' or spiked' * (pick == 'settled')} on {surface} "
+            f"for every rate in {tuple(grid)}"
+        )
+    if pick == "final":
+        return min(runs, key=lambda r: r[1].loss[-1])  # the first (smallest) of equals
+    best = min(settled_loss(p.loss) for _, p in runs)
+    return next((lr, p) for lr, p in runs if settled_loss(p.loss) <= best + TIE * abs(best))
 
 
 def add_surface(
@@ -142,18 +202,26 @@ def race(
     steps: int = 300,
     lrs: Mapping[str, float] | None = None,
     grid: int = 120,
+    pick: str = "settled",
+    start: Sequence[float] | None = None,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> Trace:
     """Run each optimizer ``steps`` steps on ``surface`` (see the module docstring).
 
-    ``lrs`` fixes the rates; by default each is picked with :func:`best_lr`.
+    ``lrs`` fixes the rates; by default each is picked with :func:`best_lr` and the rule
+    ``pick``. ``start`` (``[x0, y0]``) and ``bounds`` (the contour window) default to the
+    surface's own; a picked rate is always picked from the surface's own start.
     """
     s = get(surface)
     tr = Trace({"demo": "optimizer-race", "surface": surface, "steps": steps})
-    add_surface(tr, surface, grid)
+    add_surface(tr, surface, grid, bounds=bounds, start=start)
+    at = None if start is None else {"x": np.float64(start[0]), "y": np.float64(start[1])}
     for name in optimizers:
         if lrs is not None and name in lrs:
-            lr, path = lrs[name], minimize(s, Optimizer(name, lr=lrs[name]), steps)
+            lr, path = lrs[name], minimize(s, Optimizer(name, lr=lrs[name]), steps, start=at)
+        elif start is not None:
+            raise ValueError(f"race: {name} needs a fixed rate in lrs when start is given")
         else:
-            lr, path = _best_run(surface, name, steps)  # the picked run, not run again
+            lr, path = _best_run(surface, name, steps, pick=pick)  # the picked run, not rerun
         add_path(tr, name, lr, path)
     return tr

@@ -93,7 +93,7 @@ def plot_activations(trace: Trace, formulas: dict[str, tuple[str, str]]) -> Figu
     recs = trace.find("activations.curve") + trace.find("activations.softmax")
     cols = 3
     rows = -(-len(recs) // cols)
-    fig = new_figure(4.6 * cols, 4.0 * rows)
+    fig = new_figure(4.3 * cols, 3.8 * rows)
     with styled():
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         for ax, rec in zip(axes, recs, strict=False):

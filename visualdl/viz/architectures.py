@@ -21,13 +21,14 @@ import math
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter
 
 from visualdl.trace import Trace
 from visualdl.viz.figures import new_figure, styled
 from visualdl.viz.style import COLORS
 
-__all__ = ["KIND_COLORS", "plot_architectures", "plot_inception", "shape_text"]
+__all__ = ["KIND_COLORS", "mult_text", "plot_architectures", "plot_inception", "shape_text"]
 
 KIND_COLORS = {
     "input": COLORS["input"],
@@ -35,13 +36,28 @@ KIND_COLORS = {
     "pool": COLORS["update"],
     "fc": COLORS["preactivation"],
 }
-_SLOT = 1.75  # horizontal room per box (data units), enough for its labels
+_SLOT = 1.95  # horizontal room per box (data units), enough for its labels
+_ROW = 6.6  # vertical room per row of boxes (data units)
+_PER_ROW = 8  # at most this many boxes in a row: a longer chain wraps onto the next row
 _H_MAX = 227.0  # the tallest input drawn (AlexNet)
 
 
 def shape_text(shape: list[int] | tuple[int, ...]) -> str:
     """``28×28×6`` or ``120``."""
     return "×".join(str(v) for v in shape)
+
+
+def mult_text(m: int) -> str:
+    """Multiplications, short: ``117,600``, ``37.8 M``, ``1.85 G``.
+
+    >>> mult_text(117_600), mult_text(37_748_736), mult_text(1_849_688_064)
+    ('117,600', '37.7 M', '1.85 G')
+    """
+    if m >= 10**9:
+        return f"{m / 1e9:.2f} G"
+    if m >= 10**6:
+        return f"{m / 1e6:.1f} M"
+    return f"{m:,}"
 
 
 def _box_size(info: dict) -> tuple[float, float]:
@@ -65,77 +81,114 @@ def _what(info: dict) -> str:
     return f"fc {info['n']}"
 
 
-def _draw_chain(ax: Axes, blocks: list, network: dict, width: float) -> None:
-    biggest = max(b.info["params"] for b in blocks)
-    x = 0.0
-    prev_right = None
-    for rec in blocks:
-        info = rec.info
-        w, h = _box_size(info)
-        cx = x + _SLOT / 2
-        color = KIND_COLORS[info["kind"]]
-        ax.add_patch(Rectangle((cx - w / 2, -h / 2), w, h, fc=color, ec="white", lw=1.0, alpha=0.9))
-        if prev_right is not None:
-            ax.add_patch(
-                FancyArrowPatch(
-                    (prev_right + 0.04, 0),
-                    (cx - w / 2 - 0.04, 0),
-                    arrowstyle="-|>",
-                    mutation_scale=9,
-                    color=COLORS["muted"],
-                    lw=1,
-                )
-            )
-        prev_right = cx + w / 2
-        ax.text(cx, h / 2 + 0.12, _what(info), ha="center", va="bottom", fontsize=9)
-        below = shape_text(info["shape"])
-        if info["params"]:
-            below += f"\n{info['params']:,} params"
+def _rows(n: int) -> list[range]:
+    """``n`` boxes split into as few rows of at most :data:`_PER_ROW` as possible, balanced."""
+    count = -(-n // _PER_ROW)
+    size = -(-n // count)
+    return [range(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _arrow(ax: Axes, points: list[tuple[float, float]]) -> None:
+    """A grey arrow along ``points`` (a straight one, or a bent return to the next row)."""
+    ax.add_patch(
+        FancyArrowPatch(
+            path=MplPath(points),
+            arrowstyle="-|>",
+            mutation_scale=9,
+            color=COLORS["muted"],
+            lw=1,
+        )
+    )
+
+
+def _draw_box(ax: Axes, info: dict, cx: float, cy: float, bold: bool) -> tuple[float, float]:
+    """One layer's box at ``(cx, cy)`` with its labels; returns its half width and height."""
+    w, h = _box_size(info)
+    color = KIND_COLORS[info["kind"]]
+    ax.add_patch(Rectangle((cx - w / 2, cy - h / 2), w, h, fc=color, ec="white", lw=1.0, alpha=0.9))
+    ax.text(cx, cy + h / 2 + 0.12, _what(info), ha="center", va="bottom", fontsize=9)
+    below = shape_text(info["shape"])
+    if info["params"]:
+        below += f"\n{info['params']:,} params"
+    if info["multiplications"]:
+        below += f"\n{mult_text(info['multiplications'])} mult."
+    ax.text(
+        cx,
+        cy - h / 2 - 0.12,
+        below,
+        ha="center",
+        va="top",
+        fontsize=9,
+        fontweight="bold" if bold else "normal",
+    )
+    if info["kind"] == "pool":
         ax.text(
             cx,
-            -h / 2 - 0.12,
-            below,
+            cy - h / 2 - 1.02,
+            f"notes' (n+f−1)/s\n= {info['notes_size']:g} ✗",
             ha="center",
             va="top",
             fontsize=9,
-            fontweight="bold" if info["params"] == biggest else "normal",
+            color=COLORS["gradient"],
         )
-        if info["kind"] == "pool":
-            ax.text(
-                cx,
-                -h / 2 - 0.72,
-                f"notes' (n+f−1)/s = {info['notes_size']:g} ✗",
-                ha="center",
-                va="top",
-                fontsize=8,
-                color=COLORS["gradient"],
-            )
-        x += _SLOT
-    ax.set_xlim(-0.1, width)
-    ax.set_ylim(-3.0, 3.1)
+    return w / 2, h / 2
+
+
+def _draw_chain(ax: Axes, blocks: list, network: dict) -> None:
+    """The chain of boxes, wrapped into rows; arrows between them (bent at a row's end)."""
+    biggest = max(b.info["params"] for b in blocks)
+    rows = _rows(len(blocks))
+    prev = None  # (right edge, y) of the last box drawn, and its row's right end
+    for r, row in enumerate(rows):
+        cy = -r * _ROW
+        for j, i in enumerate(row):
+            info = blocks[i].info
+            cx = j * _SLOT + _SLOT / 2
+            hw, _ = _draw_box(ax, info, cx, cy, info["params"] == biggest)
+            if prev is not None:
+                (px, py), end = prev
+                if py == cy:
+                    _arrow(ax, [(px + 0.04, cy), (cx - hw - 0.04, cy)])
+                else:  # back to the start of the next row, between the rows
+                    mid = py - _ROW * 0.56
+                    _arrow(
+                        ax,
+                        [
+                            (px + 0.04, py),
+                            (end, py),
+                            (end, mid),
+                            (0.08, mid),
+                            (0.08, cy),
+                            (cx - hw - 0.04, cy),
+                        ],
+                    )
+            prev = ((cx + hw, cy), len(row) * _SLOT)
+    ax.set_xlim(-0.1, _SLOT * _PER_ROW + 0.1)
+    ax.set_ylim(-(len(rows) - 1) * _ROW - 3.6, 3.1)
     ax.axis("off")
     ax.set_title(
         f"{network['title']}: {network['params']:,} parameters (weights + biases), "
         f"{network['multiplications']:,} multiplications per image",
         loc="left",
-        fontsize=12,
+        fontsize=11,
     )
 
 
 def plot_architectures(trace: Trace) -> Figure:
-    """One row per network: a box per layer (consecutive identical convs as one box), height
-    growing with ``n_H`` (square root), width with ``n_C`` (log); dense layers are thin bars.
-    Above: the layer; below: its output shape and parameters (the largest in bold); under
+    """One block of rows per network: a box per layer (consecutive identical convs as one box),
+    height growing with ``n_H`` (square root), width with ``n_C`` (log); dense layers are thin
+    bars; a chain longer than :data:`_PER_ROW` boxes wraps onto a second row. Above: the layer;
+    below: its output shape, parameters (the largest in bold) and multiplications; under
     pooling boxes the notes' wrong size ``(n + f - 1)/s`` in red."""
     nets = trace.find("architectures.network")
     blocks = trace.find("architectures.block")
     per_net = {n.info["net"]: [b for b in blocks if b.info["net"] == n.info["net"]] for n in nets}
-    width = _SLOT * max(len(v) for v in per_net.values()) + 0.1
-    fig = new_figure(0.8 * width + 0.6, 2.7 * len(nets) + 0.6)
+    heights = [len(_rows(len(per_net[n.info["net"]]))) for n in nets]
+    fig = new_figure(0.7 * _SLOT * _PER_ROW + 0.6, 2.75 * sum(heights) + 0.5 * len(nets) + 0.6)
     with styled():
-        axes = fig.subplots(len(nets), 1, squeeze=False)[:, 0]
+        axes = fig.subplots(len(nets), 1, squeeze=False, height_ratios=heights)[:, 0]
         for ax, net in zip(axes, nets, strict=True):
-            _draw_chain(ax, per_net[net.info["net"]], net.info, width)
+            _draw_chain(ax, per_net[net.info["net"]], net.info)
         handles = [Rectangle((0, 0), 1, 1, fc=c, ec="white") for c in KIND_COLORS.values()]
         fig.legend(
             handles,

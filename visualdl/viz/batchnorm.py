@@ -34,9 +34,9 @@ def plot_batchnorm_histograms(trace: Trace) -> Figure:
     recs = trace.find("batchnorm.layer")
     cases = list(dict.fromkeys(r.info["case"] for r in recs))
     depth = max(r.info["l"] for r in recs)
-    fig = new_figure(2.35 * depth + 4.6, 2.5 * len(cases) + 0.5)
+    fig = new_figure(1.6 * depth + 3.6, 2.4 * len(cases) + 0.5)
     with styled():
-        left, right = fig.subfigures(1, 2, width_ratios=[2.35 * depth, 4.4], wspace=0.02)
+        left, right = fig.subfigures(1, 2, width_ratios=[1.6 * depth, 3.4], wspace=0.02)
         rows = left.subfigures(len(cases), 1, hspace=0.04)
         for sub, case in zip(rows, cases, strict=True):
             mine = [r for r in recs if r.info["case"] == case]
@@ -57,10 +57,10 @@ def plot_batchnorm_histograms(trace: Trace) -> Figure:
                 ax.set_xlim(-1.05, 1.05)
                 ax.set_ylim(0, top)
                 ax.set_xticks([-1, 0, 1])
-                ax.tick_params(labelsize=8.5)
+                ax.tick_params(labelsize=9)
                 if ax is axes[0]:
-                    ax.set_ylabel("fraction", fontsize=9.5)
-                ax.set_xlabel(f"A[{rec.info['l']}] (layer {rec.info['l']})", fontsize=9.5)
+                    ax.set_ylabel("fraction", fontsize=9)
+                ax.set_xlabel(f"A[{rec.info['l']}] (layer {rec.info['l']})", fontsize=9)
                 text = f"std {rec.info['std']:.2g}"
                 if rec.info["saturated"] >= 0.05:
                     text += f"\n{rec.info['saturated']:.0%} at ±1"
@@ -71,7 +71,7 @@ def plot_batchnorm_histograms(trace: Trace) -> Figure:
                     transform=ax.transAxes,
                     ha="right",
                     va="top",
-                    fontsize=8.5,
+                    fontsize=9,
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
                 )
         ax = right.add_subplot()

@@ -15,10 +15,13 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from visualdl.trace import Trace
@@ -43,8 +46,11 @@ def matrix(
     vmax: float | None = None,
     numbers: bool = True,
     fontsize: float = 11,
-) -> None:
-    """Draw ``M`` as coloured cells with thin grid lines and (with ``numbers``) its values.
+    fmt: Callable[[float], str] | None = None,
+) -> AxesImage:
+    """Draw ``M`` as coloured cells with thin grid lines and (with ``numbers``) its values,
+    written by ``fmt`` (default: whole numbers plain, others to 2 significant digits); returns
+    the image (for a colour bar).
 
     Signed colour maps get symmetric limits ``±max|M|`` unless ``vmin``/``vmax`` are given.
     """
@@ -67,13 +73,21 @@ def matrix(
             ax.text(
                 j,
                 i,
-                _fmt(v),
+                (fmt or _fmt)(v),
                 ha="center",
                 va="center",
                 fontsize=fontsize,
                 color="white" if dark else COLORS["text"],
             )
     return im
+
+
+def _inward_end_labels(bar) -> None:
+    """A horizontal colour bar's first and last tick labels aligned inward, so that the labels
+    of two bars side by side do not run together."""
+    labels = bar.ax.get_xticklabels()
+    labels[0].set_horizontalalignment("left")
+    labels[-1].set_horizontalalignment("right")
 
 
 def plot_edges(trace: Trace) -> Figure:
@@ -86,7 +100,7 @@ def plot_edges(trace: Trace) -> Figure:
     photo = trace.find("edges.photo_edges")
     k = len(kernels)
     rows = 3 if photo else 2
-    fig = new_figure(3.2 * (k + 1), 3.0 * rows + (0.2 if photo else 0.4))
+    fig = new_figure(2.6 * (k + 1), 2.6 * rows + (0.2 if photo else 0.4))
     with styled():
         gs = fig.add_gridspec(rows, k + 1, height_ratios=[0.85, 1, 0.78][:rows])
         note = fig.add_subplot(gs[0, 0])
@@ -110,7 +124,7 @@ def plot_edges(trace: Trace) -> Figure:
             ax = fig.add_subplot(gs[1, c])
             Z = rec["Z"]
             matrix(ax, Z, fontsize=12)
-            ax.set_title(f"{kern.info['label']}: 4×4 output", fontsize=11)
+            ax.set_title(f"{kern.info['label']}:\n4×4 output", fontsize=11)
             if not np.any(Z):
                 ax.set_xlabel("all 0: no top/bottom change", fontsize=10)
             else:
@@ -124,7 +138,8 @@ def plot_edges(trace: Trace) -> Figure:
             ax.axis("off")
             bar = fig.colorbar(im, ax=ax, orientation="horizontal", fraction=0.06, pad=0.03)
             bar.set_ticks([0, 0.5, 1])
-            bar.ax.tick_params(labelsize=8.5)
+            bar.ax.tick_params(labelsize=9.5)
+            _inward_end_labels(bar)
             for c, (rec, kern) in enumerate(zip(photo, kernels, strict=True), start=1):
                 ax = fig.add_subplot(gs[2, c])
                 Z = rec["Z"]
@@ -134,7 +149,8 @@ def plot_edges(trace: Trace) -> Figure:
                 ax.axis("off")
                 bar = fig.colorbar(im, ax=ax, orientation="horizontal", fraction=0.06, pad=0.03)
                 bar.set_ticks([-top, 0, top], labels=[f"−{top:.2g}", "0", f"+{top:.2g}"])
-                bar.ax.tick_params(labelsize=8.5)
+                bar.ax.tick_params(labelsize=9.5)
+                _inward_end_labels(bar)
     return fig
 
 

@@ -33,9 +33,14 @@ def _color(err: float) -> str:
     return COLORS["loss"] if err < WRONG else COLORS["gradient"]
 
 
+def _key(key: str) -> str:
+    """A model's name on two lines: ``"moons,\\nidentity + MSE"``."""
+    return key.replace(", ", ",\n", 1)
+
+
 def _architecture(info: dict) -> str:
     dims = "-".join(map(str, info["layer_dims"]))
-    return f"{dims}, {info['loss']}, m = {info['m']}"
+    return f"{dims}, {info['loss']}\nm = {info['m']}"
 
 
 def plot_gradient_check(trace: Trace) -> Figure:
@@ -43,7 +48,7 @@ def plot_gradient_check(trace: Trace) -> Figure:
     1e-3). Right: what failing checks look like: a real bug and a kink."""
     models = trace.find("gradient_check.model")
     eps = trace.meta.get("eps")
-    fig = new_figure(15, 6.4)
+    fig = new_figure(13, 6.2)
     with styled():
         gs = fig.add_gridspec(1, 2, width_ratios=[4.3, 1.45])
         ax = fig.add_subplot(gs[0])
@@ -68,7 +73,7 @@ def plot_gradient_check(trace: Trace) -> Figure:
                         xytext=(0, 24),
                         textcoords="offset points",
                         ha="center",
-                        fontsize=8.5,
+                        fontsize=9,
                         arrowprops={"arrowstyle": "->", "lw": 0.8},
                     )
                 ticks.append(x)
@@ -78,11 +83,11 @@ def plot_gradient_check(trace: Trace) -> Figure:
             ax.text(
                 (start + x - 1) / 2,
                 -0.11,
-                f"{rec.info['key']}\n{_architecture(rec.info)}",
+                _key(rec.info["key"]) + "\n" + _architecture(rec.info),
                 transform=trans,
                 ha="center",
                 va="top",
-                fontsize=8.5,
+                fontsize=9,
             )
             x += 0.8
         ax.set_xticks(ticks, labels, fontsize=9)
@@ -137,7 +142,7 @@ def plot_gradient_check(trace: Trace) -> Figure:
                 i, err, width=0.6, color=_color(err), hatch="//" if i else None, edgecolor="white"
             )
             side.text(i, err * 1.6, f"{err:.2f}", ha="center", va="bottom", fontsize=9)
-        side.set_xticks(range(len(cases)), [t for _, t in cases], fontsize=8.5, rotation=0)
+        side.set_xticks(range(len(cases)), [t for _, t in cases], fontsize=9, rotation=0)
         side.set_xlim(-0.6, len(cases) - 0.4)
         side.grid(axis="x", visible=False)
         side.tick_params(labelleft=False)

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from visualdl.trace import Record, Trace
 from visualdl.viz.figures import new_figure, styled
@@ -60,7 +61,9 @@ def _paths_panel(ax: Axes, surface: Record, paths: list[Record]) -> list[str]:
 
 def _loss_panel(ax: Axes, paths: list[Record], labels: list[str], log: bool) -> None:
     """Loss per step. The y-range is set by the runs that did not diverge; a diverged run's
-    curve leaves through the top and gets a cross where it does (or at its last value)."""
+    curve leaves through the top and gets a cross where it does (or at its last value). A log
+    axis that spans under three decades gets ticks at 1, 2 and 5 times the powers of ten,
+    written plainly (0.3, 1, 2), so the values between powers of ten can be read."""
     kept = [p["loss"] for p in paths if p.info.get("diverged_at") is None] or [
         p["loss"] for p in paths
     ]
@@ -69,6 +72,10 @@ def _loss_panel(ax: Axes, paths: list[Record], labels: list[str], log: bool) -> 
         ax.set_yscale("log")
         top = hi * 3
         ax.set_ylim(lo / 2, top)
+        if top / (lo / 2) < 1e3:
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
     else:
         top = hi + 0.1 * (hi - lo)
         ax.set_ylim(lo - 0.05 * (hi - lo), top)
@@ -84,48 +91,60 @@ def _loss_panel(ax: Axes, paths: list[Record], labels: list[str], log: bool) -> 
     ax.set_xlabel("step t")
 
 
+def _how(tr: Trace, steps: int) -> str:
+    """The loss panel's title: the steps and how the rates were chosen (the trace's meta)."""
+    choice, grid = tr.meta.get("lr_choice", ""), tr.meta.get("lr_grid", [])
+    if choice == "shared" and grid:
+        return f"{steps} steps, the same lr {grid[0]:g} for every optimizer"
+    if choice == "settled" and grid:
+        return (
+            f"{steps} steps; each one's rate: of {len(grid)} rates {min(grid):g} … "
+            f"{max(grid):g},\nthe lowest median loss over the last {tr.meta['tail']} steps"
+        )
+    if choice == "best of grid" and grid:
+        return f"{steps} steps; each one's best final loss of {len(grid)} rates"
+    return f"{steps} steps, the same fixed lr for every optimizer"
+
+
 def plot_race(traces: dict[str, Trace]) -> Figure:
     """One row per surface: contours with every optimizer's path (left), loss per step
-    (right, log scale where the loss is positive) with each optimizer's learning rate."""
+    (middle, log scale where the loss is positive), and a legend with each optimizer's
+    learning rate (right); the titles say how the rates were chosen (``lr_choice``)."""
     rows = len(traces)
-    fig = new_figure(15.5, 4.7 * rows + 0.5)
+    fig = new_figure(12.5, 3.9 * rows + 0.4)
     with styled():
-        grid = fig.subplots(rows, 2, squeeze=False, width_ratios=[1, 1.25])
+        grid = fig.subplots(rows, 2, squeeze=False, width_ratios=[1, 1.05])
         for r, (name, tr) in enumerate(traces.items()):
             surface, paths = tr.last("optimizers.surface"), tr.find("optimizers.path")
             ax, lax = grid[r]
             labels = _paths_panel(ax, surface, paths)
             ax.set_xlabel("w" if name == "logistic" else "x")
             ax.set_ylabel("b" if name == "logistic" else "y")
-            steps = tr.meta.get("steps", len(paths[0]["step_lr"]))
-            choice = tr.meta.get("lr_choice", "")
-            grid_lrs = tr.meta.get("lr_grid", [])
-            how = (
-                f"lr: each one's best of the same {len(grid_lrs)} rates "
-                f"{min(grid_lrs):g} … {max(grid_lrs):g}"
-                if choice == "best of grid" and grid_lrs
-                else "the same fixed lr for all"
-            )
-            ax.set_title(f"{surface.info['title']}", loc="left", fontsize=11.5)
+            ax.set_title(f"{surface.info['title']}", loc="left", fontsize=11)
             positive = all(float(np.min(p["loss"])) > 0 for p in paths)
             _loss_panel(lax, paths, labels, log=positive)
             what = "cost J(w, b)" if name == "logistic" else "loss f(x, y)"
             lax.set_ylabel(what + (" (log scale)" if positive else ""))
-            lax.set_title(f"{steps} steps from the same start; {how}", loc="left", fontsize=11)
+            steps = tr.meta.get("steps", len(paths[0]["step_lr"]))
+            lax.set_title(_how(tr, steps), loc="left", fontsize=9.5)
             if not positive:
                 lax.axhline(0, color=COLORS["muted"], lw=1, ls="--")
                 lax.text(
                     0.02,
                     0.04,
-                    "no minimum: the loss falls without bound once a run escapes the saddle",
+                    "no minimum: the loss falls\nwithout bound once a run\nescapes the saddle",
                     transform=lax.transAxes,
-                    fontsize=9.5,
+                    fontsize=9,
                     color=COLORS["text"],
                 )
             lax.legend(
-                loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9.5, title="optimizer, lr"
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=9,
+                title="optimizer, lr",
+                title_fontsize=9,
             )
-        _marks_legend(fig, True, loc="outside upper center", ncols=5, fontsize=10)
+        _marks_legend(fig, True, loc="outside upper center", ncols=5, fontsize=9.5)
     return fig
 
 
@@ -134,7 +153,7 @@ def plot_minibatch(trace: Trace) -> Figure:
     Middle: the full-data cost per epoch (the same work per epoch). Right: per step (log),
     with the cost of each step's own mini-batch behind it."""
     surface, runs = trace.last("optimizers.surface"), trace.find("minibatch.run")
-    fig = new_figure(17, 5.8)
+    fig = new_figure(13.2, 5.4)
     with styled():
         ax, eax, sax = fig.subplots(1, 3, width_ratios=[1.05, 1, 1])
         draw_surface(ax, surface, minimum=False)
@@ -161,7 +180,7 @@ def plot_minibatch(trace: Trace) -> Figure:
             info = run.info
             per = info["steps_per_epoch"]
             label = (
-                f"{info['label']}: {per} step{'s' if per > 1 else ''}/epoch, "
+                f"{info['label']}: {per} step{'s' if per > 1 else ''}/epoch,\n"
                 f"{info['steps']:,} steps, final J = {run['J'][-1]:.3f}"
             )
             if info["diverged_at"] is not None:
@@ -202,14 +221,14 @@ def plot_minibatch(trace: Trace) -> Figure:
         sax.set_xlabel("step (parameter update), log scale")
         sax.set_ylabel("cost J")
         sax.set_title(
-            "per step: J on all examples (solid), on the step's batch (faint)",
+            "per step: J on all examples (solid),\non the step's batch (faint)",
             loc="left",
             fontsize=11,
         )
         top = max(float(run["J"][0]) for run in runs)
         for a in (eax, sax):
             a.set_ylim(0, top * 1.08)
-        _marks_legend(ax, False, loc="upper right", fontsize=8.5, framealpha=0.9)
+        _marks_legend(ax, False, loc="upper right", fontsize=9, framealpha=0.9)
     return fig
 
 
@@ -287,7 +306,7 @@ def plot_adam_mistake(trace: Trace) -> Figure:
             loc="left",
             fontsize=11,
         )
-        _marks_legend(pax, True, loc="lower right", fontsize=8.5, framealpha=0.9)
+        _marks_legend(pax, True, loc="lower right", fontsize=9.5, framealpha=0.9)
         _loss_panel(lax, paths, labels, log=all(float(np.min(p["loss"])) > 0 for p in paths))
         lax.set_ylabel("loss (log scale)")
         lax.set_title(f"{len(paths[0]['step_lr'])} steps on the surface", loc="left", fontsize=11)

@@ -99,7 +99,7 @@ def draw_surface(ax: Axes, surface: Record, minimum: bool = True) -> None:
         ax.plot(*start, "o", ms=9, mfc="white", mec=COLORS["text"], mew=1.8, zorder=6)
     best = surface.info.get("minimum")
     if minimum and best is not None:
-        ax.plot(*best, "*", ms=15, color=COLORS["text"], mec="white", zorder=6)
+        ax.plot(*best, "*", ms=15, color=COLORS["text"], mec="white", zorder=8)
 
 
 def exit_index(

@@ -81,7 +81,7 @@ def plot_boundaries(trace: Trace) -> Figure:
     for snap in trace.find("xor.snapshot"):
         rows.setdefault(snap.info["key"], []).append(snap)
     cols = max(len(v) for v in rows.values())
-    fig = new_figure(2.45 * cols + 1.2, 2.75 * len(rows) + 0.4)
+    fig = new_figure(2.05 * cols + 1.0, 2.4 * len(rows) + 0.4)
     with styled():
         grid = fig.subplots(len(rows), cols, squeeze=False, sharex=True, sharey=True)
         image = None
@@ -117,7 +117,7 @@ def plot_boundaries(trace: Trace) -> Figure:
                         transform=ax.transAxes,
                         ha="center",
                         va="center",
-                        fontsize=8.5,
+                        fontsize=9,
                         color=COLORS["text"],
                         bbox={"fc": "white", "ec": COLORS["muted"], "alpha": 0.85},
                     )
@@ -141,9 +141,9 @@ def plot_boundaries(trace: Trace) -> Figure:
             handles,
             labels,
             loc="lower right",
-            fontsize=9,
+            fontsize=9.5,
             title="XOR points",
-            title_fontsize=9,
+            title_fontsize=9.5,
             frameon=False,
         )
         fig.suptitle(
