@@ -3,7 +3,8 @@
 Each module named by :func:`visualdl.registry.figures` holds only its own parts: ``CAPTION``
 and ``make(out) -> list[Path]``, usually a ``draw() -> Figure`` turned into ``make`` by
 :func:`figure`. ``python -m visualdl.gallery NAME --out DIR`` makes one figure;
-:func:`build` makes them all and writes an index page.
+:func:`build` makes them all and writes the gallery page (:mod:`visualdl.site`), which
+also shows the scenes' videos that ``visualdl demo`` rendered beside it.
 
 Example (what ``visualdl gallery --out DIR`` runs)::
 
@@ -13,7 +14,6 @@ Example (what ``visualdl gallery --out DIR`` runs)::
 
 from __future__ import annotations
 
-import html
 import importlib
 import os
 import time
@@ -21,14 +21,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visualdl import registry
+from visualdl import registry, site
 from visualdl.files import atomic_write, move_into, work_dir
 from visualdl.viz.figures import save
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Make", "build", "figure", "make_figure"]
+__all__ = ["Make", "build", "figure", "make_figure", "make_figures", "write_index"]
 
 #: A gallery script's ``make``: write the figure's files into the folder, return their paths.
 Make = Callable[[str | os.PathLike], list[Path]]
@@ -76,67 +76,34 @@ def _write_text(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def _index_html(items: list[tuple[registry.Entry, str, list[str]]]) -> str:
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8"><title>visualdl gallery</title>',
-        "<style>body{font-family:'DejaVu Sans',sans-serif;max-width:1100px;margin:2em auto;"
-        "color:#222;padding:0 1em}figure{margin:2.5em 0}img{max-width:100%;"
-        "border:1px solid #ddd}figcaption{margin-top:.5em;line-height:1.4}</style>",
-        "</head><body>",
-        "<h1>visualdl gallery</h1>",
-        "<p>Every number in these figures was computed by visualdl's engine when the page was "
-        "built; formulas come from SymPy.</p>",
-    ]
-    for entry, caption, files in items:
-        parts.append(f'<figure id="{html.escape(entry.name)}">')
-        parts.append(
-            f"<h2>{html.escape(entry.title)} <small>({html.escape(entry.name)})</small></h2>"
+def _entries(names: list[str] | None) -> list[registry.Entry]:
+    entries = registry.figures()
+    if names is None:
+        return entries
+    known = {e.name: e for e in entries}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(
+            f"gallery: unknown figure(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(known))}"
         )
-        for name in files:
-            if name.endswith(".png"):
-                parts.append(f'<img src="{html.escape(name)}" alt="{html.escape(entry.title)}">')
-        links = ", ".join(f'<a href="{html.escape(n)}">{html.escape(n)}</a>' for n in files)
-        parts.append(
-            f"<figcaption>{html.escape(caption)}<br><small>Files: {links}</small>"
-            "</figcaption></figure>"
-        )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return [known[n] for n in names]
 
 
-def _index_md(items: list[tuple[registry.Entry, str, list[str]]]) -> str:
-    lines = ["# visualdl gallery", ""]
-    for entry, caption, files in items:
-        lines += [f"## {entry.title} (`{entry.name}`)", ""]
-        lines += [f"![{entry.title}]({name})" for name in files if name.endswith(".png")]
-        lines += ["", caption, ""]
-    return "\n".join(lines)
-
-
-def build(out: Path, names: list[str] | None = None, progress: bool = True) -> Path:
-    """Make the figures ``names`` (default: all) into ``out`` and write ``index.html`` and
-    ``index.md`` there; returns the path of ``index.html``.
+def make_figures(
+    out: Path, names: list[str] | None = None, report: Callable[[str], object] | None = print
+) -> list[site.Figure]:
+    """Make the figures ``names`` (default: all) into ``out``; returns them for the page.
 
     The figures are made in a temporary folder inside ``out`` (:func:`visualdl.files.work_dir`,
     removed however the build ends) and each file is moved into place with
     :func:`visualdl.files.move_into`, so ``out`` never holds a half-written file. ``out`` is
     checked before any work (``OSError`` naming it when it cannot be written). Unknown names
-    raise ``ValueError`` listing the known ones. With ``progress`` one line per figure is
-    printed.
+    raise ``ValueError`` listing the known ones. ``report`` gets one line per figure made.
     """
-    entries = registry.figures()
-    known = {e.name: e for e in entries}
-    if names is not None:
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise ValueError(
-                f"gallery: unknown figure(s) {', '.join(map(repr, unknown))}; "
-                f"known: {', '.join(sorted(known))}"
-            )
-        entries = [known[n] for n in names]
+    entries = _entries(names)
     out = Path(out)
-    items = []
+    made = []
     with work_dir(out, ".tmp-") as tmp:
         for i, entry in enumerate(entries, start=1):
             start = time.perf_counter()
@@ -145,14 +112,33 @@ def build(out: Path, names: list[str] | None = None, progress: bool = True) -> P
             for path in module.make(tmp):
                 move_into(path, out / path.name)
                 files.append(path.name)
-            items.append((entry, module.CAPTION, files))
-            if progress:
-                print(
+            made.append(site.Figure(entry, module.CAPTION, tuple(files)))
+            if report is not None:
+                report(
                     f"[{i}/{len(entries)}] {entry.name}: {', '.join(files)} "
-                    f"({time.perf_counter() - start:.1f} s)",
-                    flush=True,
+                    f"({time.perf_counter() - start:.1f} s)"
                 )
-    _write_text(out / "index.md", _index_md(items))
+    return made
+
+
+def write_index(out: Path, figures: list[site.Figure], videos: Path | None = None) -> Path:
+    """Write ``index.html`` and ``index.md`` into ``out`` for ``figures`` and every scene
+    (:mod:`visualdl.site`: the scenes' videos are looked for in ``videos``, default
+    ``out/../videos``, where ``visualdl demo`` writes them); returns the path of
+    ``index.html``."""
+    out = Path(out)
+    videos = Path(videos) if videos is not None else out.parent / "videos"
+    _write_text(out / "index.md", site.page_md(figures, out, videos))
     index = out / "index.html"
-    _write_text(index, _index_html(items))
+    _write_text(index, site.page_html(figures, out, videos))
     return index
+
+
+def build(
+    out: Path, names: list[str] | None = None, progress: bool = True, videos: Path | None = None
+) -> Path:
+    """Make the figures ``names`` (default: all) into ``out`` (:func:`make_figures`, one line
+    printed per figure with ``progress``) and write the page (:func:`write_index`, with the
+    videos found in ``videos``); returns the path of ``index.html``."""
+    report = (lambda line: print(line, flush=True)) if progress else None
+    return write_index(out, make_figures(out, names, report), videos)

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Set up everything visualdl needs on a Debian-like machine, once:
-# the apt packages Manim builds against (when missing), a .venv, and the package with its extras.
-# A second run only checks and returns. Usage: bash scripts/setup.sh
+# the apt packages Manim builds against (when missing), a .venv, and the package with its extras;
+# with --with-browser also Chromium (the gallery site's test opens the page in it).
+# A second run only checks and returns. Usage: bash scripts/setup.sh [--with-browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+browser=0
+for arg in "$@"; do
+    case "$arg" in
+        --with-browser) browser=1 ;;
+        *) printf 'visualdl setup: unknown option %s (usage: setup.sh [--with-browser])\n' "$arg" >&2
+           exit 2 ;;
+    esac
+done
 
 PY=${PYTHON:-python3}
 VENV=.venv
@@ -39,6 +49,15 @@ fi
 if ! "$PY" -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
     need+=(python3-dev)  # headers for the C extensions built from source
+fi
+# Chromium for the browser test only (the demo does not need it): any Chromium-like browser does.
+if [ "$browser" -eq 1 ] && ! command -v chromium >/dev/null 2>&1 \
+    && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        need+=(chromium)
+    else
+        say "no Chromium and no apt-get: install Chromium by hand, or the browser test is skipped"
+    fi
 fi
 if [ ${#need[@]} -gt 0 ]; then
     if ! command -v apt-get >/dev/null 2>&1; then

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -80,17 +80,19 @@ def no_latex(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @dataclass
 class DemoRun:
-    """What one in-process ``visualdl demo --quality low`` wrote and recorded."""
+    """What one in-process ``visualdl demo --quality low --jobs 1`` wrote and recorded."""
 
     out: Path
     exit_code: int
     stdout: str
     traces: list  # every Trace made during the run (demos, sections, loaded ones)
+    layouts: list = field(default_factory=list)  # (stem, layout problems) per figure saved
 
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """``visualdl demo`` once per session, LaTeX hidden, with every Trace it made kept."""
+    """``visualdl demo`` once per session, LaTeX hidden, with every Trace it made kept (one
+    job: the scenes render in this process, so their traces are kept too)."""
     from visualdl.cli import main
     from visualdl.trace import Trace
 
@@ -107,8 +109,31 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
         mp.setattr(Trace, "__init__", keep)
         mp.setenv("PATH", path_without_latex())
         mp.setattr("sys.stdout", log)
-        code = main(["demo", "--out", str(out), "--quality", "low"])
-    return DemoRun(out, code, capture.read_text(), traces)
+        layouts = _check_layouts(mp)
+        code = main(["demo", "--out", str(out), "--quality", "low", "--jobs", "1"])
+    return DemoRun(out, code, capture.read_text(), traces, layouts)
+
+
+def _check_layouts(mp: pytest.MonkeyPatch) -> list:
+    """Wrap ``visualdl.viz.figures.save`` (and the copies modules imported) so that every
+    figure saved is first checked by ``visualdl.viz.layout.layout_problems``; returns the list
+    it fills with ``(stem, problems)``."""
+    import sys
+
+    from visualdl.viz import figures
+    from visualdl.viz.layout import layout_problems
+
+    found: list = []
+    save = figures.save
+
+    def checked(fig, stem, formats=("png",)):
+        found.append((Path(stem).name, layout_problems(fig)))
+        return save(fig, stem, formats)
+
+    for module in list(sys.modules.values()):  # their __dict__: no lazy __getattr__ runs
+        if getattr(module, "__dict__", {}).get("save") is save:
+            mp.setattr(module, "save", checked)
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -43,6 +44,9 @@ def test_list_does_not_import_manim():
         (["render", "activations"], "unknown scene 'activations'"),
         (["render", "chain-rule", "--quality", "ultra"], "invalid choice: 'ultra'"),
         (["render", "chain-rule", "--format", "avi"], "invalid choice: 'avi'"),
+        (["demo", "--jobs", "0"], "argument --jobs: expected a whole number >= 1, got '0'"),
+        (["demo", "--jobs", "two"], "argument --jobs: expected a whole number >= 1, got 'two'"),
+        (["demo", "--quality", "ultra"], "invalid choice: 'ultra'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "required: command"),
         (["--unknown"], "unrecognized arguments: --unknown"),
@@ -68,3 +72,13 @@ def test_user_mistakes_print_one_line_and_exit_2(args, words):
 def test_a_usage_error_names_the_program_once(args, line, capsys):
     assert main(args) == 2
     assert capsys.readouterr().err.startswith(line)
+
+
+def test_demo_renders_720p30_with_one_job_per_core_by_default() -> None:
+    from visualdl.cli import _parser
+
+    args = _parser().parse_args(["demo"])
+    assert (args.quality, args.jobs, str(args.out)) == ("medium", None, "out")
+    assert _parser().parse_args(["demo", "--jobs", "3", "--quality", "low"]).jobs == 3
+    help_text = " ".join(run("demo", "--help").stdout.split())
+    assert "720p30" in help_text and f"default: {os.cpu_count()}" in help_text

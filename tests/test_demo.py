@@ -10,7 +10,7 @@ pytest.importorskip("manim")
 
 import frames  # noqa: E402
 
-from visualdl import registry, schema  # noqa: E402
+from visualdl import registry, schema, videos  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +26,31 @@ def test_demo_writes_gallery_and_videos_at_the_lowest_quality(demo_run):
     for name in registry.DEFAULT_SCENES:
         video = demo_run.out / "videos" / f"{name}.mp4"
         assert video.is_file() and video.stat().st_size > 10_000
-    leftovers = [p for p in demo_run.out.rglob("*") if p.name.startswith(".") or "tmp" in p.name]
+        assert videos.up_to_date(demo_run.out / "videos", name, "low")  # its key file
+    keys = {f".{name}.key" for name in registry.DEFAULT_SCENES}
+    leftovers = [
+        p
+        for p in demo_run.out.rglob("*")
+        if (p.name.startswith(".") and p.name not in keys) or "tmp" in p.name
+    ]
     assert not leftovers
+
+
+@pytest.mark.parametrize("name", registry.DEFAULT_SCENES)
+def test_poster_is_a_drawn_frame_of_the_video_and_the_gif_is_small(demo_run, name):
+    import av
+    from PIL import Image
+
+    mp4, poster, gif = (demo_run.out / "videos" / f for f in videos.video_files(name))
+    with av.open(str(mp4)) as container:
+        stream = container.streams.video[0]
+        video_size = (stream.width, stream.height)
+    with Image.open(poster) as im:
+        size, frame = im.size, np.asarray(im.convert("RGB"))
+    assert size == video_size
+    assert _drawn(frame) > 0.01, f"{name}: the poster is (nearly) blank"
+    with Image.open(gif) as im:
+        assert im.width <= 640 and im.n_frames > 10 and im.info["loop"] == 0
 
 
 def test_every_record_written_matches_its_declaration(demo_run):

@@ -4,14 +4,16 @@
     visualdl [--debug] render NAME [--quality low|medium|high] [--format mp4|gif|png] [--out DIR]
     visualdl [--debug] gallery [--out DIR]
     visualdl [--debug] verify [--json]
-    visualdl [--debug] demo [--out DIR] [--quality low|medium|high]
+    visualdl [--debug] demo [--out DIR] [--quality low|medium|high] [--jobs N]
 
 Every failure prints one line on stderr, ``visualdl: error: ...``, naming what to change, and
 no traceback (``--debug`` shows it): a user mistake (unknown name, bad option, an empty
 ``--out``, a bad ``$VISUALDL_BACKEND``) exits 2; a failure at run time (an output folder that
 cannot be written, a backend this machine cannot run, a ``ValueError``/``KeyError`` of the
 library, a floating-point error) exits 1. The backend and the output folders are checked
-before any work starts. ``Ctrl-C`` exits 130 and a closed stdout (``visualdl list | head -1``)
+before any work starts. ``demo`` renders its scenes in ``--jobs`` worker processes (an error in
+one is reported as if it happened here) and skips the scenes whose files are up to date
+(:mod:`visualdl.videos`). ``Ctrl-C`` exits 130 and a closed stdout (``visualdl list | head -1``)
 141, quietly.
 
 Another entry point (``python -m visualdl.gallery``) reports the same way by building its
@@ -112,21 +114,44 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from visualdl.gallery import build
-    from visualdl.render import destination, render
+    from visualdl import gallery
+    from visualdl.render import destination
+    from visualdl.videos import Progress, render_scenes, video_files
 
     out = writable_dir(args.out)
+    videos, pages = out / "videos", out / "gallery"
     for name in registry.DEFAULT_SCENES:  # before the gallery's work, not after it
-        destination(name, "mp4", out / "videos")
-    index = build(out / "gallery")
-    from tqdm import tqdm
+        for file in video_files(name):
+            destination(name, file.removeprefix(f"{name}."), videos)
+    writable_dir(pages)
+    progress = Progress(len(registry.DEFAULT_SCENES) + len(registry.figures()))
+    figures: list = []
 
-    scenes = tqdm(registry.DEFAULT_SCENES, desc="demo videos", unit=" scene", file=sys.stderr)
-    videos = [render(name, quality=args.quality, fmt="mp4", out=out / "videos") for name in scenes]
+    def make_figures() -> None:  # while the workers render the scenes
+        figures.extend(gallery.make_figures(pages, report=progress.done))
+
+    try:
+        paths = render_scenes(
+            registry.DEFAULT_SCENES, args.quality, videos, args.jobs, progress, make_figures
+        )
+    finally:
+        progress.close()
+    index = gallery.write_index(pages, figures, videos)
     print(f"gallery: {index}")
-    for v in videos:
-        print(f"video:   {v}")
+    for path in paths:
+        print(f"video:   {path}")
     return 0
+
+
+def _jobs(text: str) -> int:
+    """The ``type`` of ``--jobs``: a whole number of processes, at least 1."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return jobs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -145,7 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=out_dir, default="out", help="output folder (default: out)")
     s.set_defaults(run=_cmd_render)
 
-    s = sub.add_parser("gallery", help="write every figure and an index page")
+    s = sub.add_parser(
+        "gallery", help="write every figure and the gallery page (with the videos in OUT/../videos)"
+    )
     s.add_argument(
         "--out", type=out_dir, default="out/gallery", help="output folder (default: out/gallery)"
     )
@@ -155,9 +182,24 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print a JSON list")
     s.set_defaults(run=_cmd_verify)
 
-    s = sub.add_parser("demo", help="render the default scenes and the gallery")
+    s = sub.add_parser(
+        "demo", help="render every scene (mp4, poster, GIF) and the gallery page with them"
+    )
     s.add_argument("--out", type=out_dir, default="out", help="output folder (default: out)")
-    s.add_argument("--quality", choices=QUALITIES, default="low")
+    s.add_argument(
+        "--quality",
+        choices=QUALITIES,
+        default="medium",
+        help="low 480p15, medium 720p30, high 1080p60 (default: medium)",
+    )
+    s.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"scenes rendered at once, each in its own process (default: {os.cpu_count()}, "
+        "the number of cores); 1 renders them one by one in this process",
+    )
     s.set_defaults(run=_cmd_demo)
     return p
 

@@ -1,0 +1,345 @@
+"""The gallery site: one static page, ``index.html`` (and ``index.md`` with the same content),
+grouped by the chapters of :data:`visualdl.registry.CHAPTERS`.
+
+Each chapter shows its scenes first, as videos (``<video controls preload=metadata>`` with a
+poster frame, the GIF inside as the fallback and linked below), then its figures. A figure is
+shown at its own pixel size up to :data:`visualdl.viz.style.PAGE_WIDTH` CSS px, the width its
+text sizes are checked at; a wider PNG is scaled to that width and linked at full resolution.
+Captions carry the formulas as text: a figure's is its gallery module's ``CAPTION``, a
+scene's is in :data:`SCENE_CAPTIONS` (here, so the page is written without importing Manim).
+A scene whose video is not in the videos folder is listed with the command that renders it.
+The page needs nothing from the network: no fonts, scripts or style sheets from elsewhere.
+
+Example
+-------
+>>> from visualdl import registry
+>>> page = page_html([], Path("out/gallery"), Path("out/videos"))
+>>> all(f'id="{e.name}"' in page for e in registry.scenes())
+True
+>>> "http" in page
+False
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from visualdl import registry
+from visualdl.videos import video_files
+from visualdl.viz.style import PAGE_WIDTH
+
+__all__ = [
+    "SCENE_CAPTIONS",
+    "Figure",
+    "Scene",
+    "how_to_render",
+    "page_html",
+    "page_md",
+    "png_size",
+    "scenes",
+]
+
+#: Each scene's caption: what a learner sees, with its formulas.
+SCENE_CAPTIONS: dict[str, str] = {
+    "mlp-forward-backward": (
+        "A 2-3-1 network (tanh hidden layer, sigmoid output) on the four XOR examples, every "
+        "matrix computed by the engine; beside the equations each node is shaded by its value "
+        "and each edge by its weight (colour the sign, width the size). Forward, layer by "
+        "layer: Z[l] = W[l] A[l−1] + b[l], one entry worked through first (a row of W times a "
+        "column of A, plus b), then A[l] = g(Z[l]) and the cost "
+        "J = −(1/m) Σ (y log a + (1 − y) log(1 − a)). Backward: dZ[2] = A[2] − Y, "
+        "dW[l] = (1/m) dZ[l] A[l−1]ᵀ, db[l] = (1/m) Σ dZ[l], dZ[1] = W[2]ᵀ dZ[2] * g′(Z[1]); "
+        "then one gradient-descent step W := W − α dW, and the forward pass run again with "
+        "the new weights gives a lower J."
+    ),
+    "chain-rule": (
+        "Logistic regression on one example as a computational graph: z = w₁x₁ + w₂x₂ + b, "
+        "a = σ(z), L = −(y log a + (1 − y) log(1 − a)). The forward values sit on the nodes, "
+        "the local derivatives on the edges (∂L/∂a, ∂a/∂z = a(1 − a), ∂z/∂wᵢ = xᵢ), and their "
+        "product builds each gradient, ∂L/∂wᵢ = ∂L/∂a · ∂a/∂z · ∂z/∂wᵢ = (a − y) xᵢ: the "
+        "engine's number, equal to SymPy's derivative of the forward expression."
+    ),
+    "optimizer-trajectories": (
+        "Gradient descent, momentum, RMSprop and Adam race from the same start over the "
+        "contours of the Beale surface, each dot trailing its path, each update "
+        "θ := θ − α · (its step); a fifth run, gradient descent with too large a learning "
+        "rate α, diverges and is marked where it leaves. Every position, rate and loss is the "
+        "engine's."
+    ),
+    "momentum": (
+        "Gradient descent on the narrow valley f = 0.1 x² + 2 y² zig-zags: the gradient "
+        "across the valley flips sign every step. Momentum averages the gradients, "
+        "v = β v + (1 − β) g with β = 0.9 (the notes' form), so the flips cancel and the pull "
+        "along the valley adds up; it steps θ := θ − α v instead of θ := θ − α g."
+    ),
+    "conv-sliding": (
+        "A 3×3 kernel slides over the notes' 6×6 image (bright 10s left, dark 0s right), "
+        "every grid shaded by value: one window's nine products are summed into its output "
+        "cell, Z[i, j] = Σ X[i+u, j+v] W[u, v] (cross-correlation, the kernel not flipped), "
+        "then the rest fill and the vertical edge shows as a band of 30s. Then padding p and "
+        "stride s, with n_out = ⌊(n + 2p − f)/s⌋ + 1, and channels: a 3×3×3 kernel through "
+        "an RGB-like volume, two kernels stacking into the output."
+    ),
+    "conv-volume": (
+        "A convolution in 3-D: an f×f×3 kernel goes through an RGB volume X (5×5×3). In the "
+        "first window the 27 products with the kernel are summed channel by channel, and the "
+        "three channel sums plus the bias give one output number, "
+        "Z[h, w, c] = Σ X[h+i, w+j, k] W[i, j, k, c] + b[c]; the kernel slides to fill one "
+        "map, a second kernel fills a second, and the maps stack into the output volume "
+        "Z (3×3×2). The layer has f·f·n_C_prev·n_C + n_C parameters."
+    ),
+    "pooling": (
+        "Max and average pooling (2×2 windows, stride 2) on the same 4×4 input, every grid "
+        "shaded by value: each window gives its largest value or its mean. Backward, max "
+        "pooling routes each upstream gradient to the cell that held the maximum (0 "
+        "elsewhere), average pooling shares it equally, dA/4 to each cell."
+    ),
+    "conv-transpose": (
+        "The transposed convolution as a scatter-add: each input pixel stamps the kernel, "
+        "scaled by its value, into the output at its own offset, "
+        "Y[h+i, w+j] += X[h, w] W[i, j], and overlapping stamps add up (a zero pixel stamps "
+        "nothing); the output is n_out = s (n − 1) + f − 2p wide. The notes' 2×2 example "
+        "[[0, 1], [2, 3]] with the kernel [[0, 1], [2, 3]] builds "
+        "[[0, 0, 1], [0, 4, 6], [4, 12, 9]]."
+    ),
+    "xor-folding": (
+        "Why a hidden layer solves XOR: no straight line separates the four points in the "
+        "input plane. The linear map Z[1] = W[1] x + b[1] keeps grid lines straight and "
+        "parallel; A[1] = tanh(Z[1]) squeezes each coordinate into (−1, 1), bending and "
+        "folding the grid until one straight line, the output layer's W[2] a + b[2] = 0, "
+        "separates the classes. Pulled back to the input plane, that line is a curved "
+        "boundary. The point x = (0, 1) is followed through every step."
+    ),
+    "dropout": (
+        "Inverted dropout on a 3-8-1 network: in each training step a new random mask D "
+        "(1 keeps a unit, 0 drops it) is drawn, the dropped hidden units go grey and lose "
+        "their edges, and the kept ones are divided by keep_prob, A[1] := A[1] * D / "
+        "keep_prob, so that on average over the masks the output layer gets A[1]. At test "
+        "time there is no mask and no scaling."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure on the page: its entry, caption and file names (relative to the page)."""
+
+    entry: registry.Entry
+    caption: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A scene on the page: its entry, caption, and the URLs (relative to the page) of its
+    video, poster and GIF where they exist (``None`` where not), the poster's size in pixels
+    and the GIF's in megabytes."""
+
+    entry: registry.Entry
+    caption: str
+    video: str | None
+    poster: str | None
+    gif: str | None
+    size: tuple[int, int] | None
+    gif_mb: float = 0.0
+
+
+def png_size(path: str | os.PathLike) -> tuple[int, int]:
+    """``(width, height)`` in pixels of the PNG file ``path``, read from its header;
+    ``ValueError`` when it is not a PNG."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise ValueError(f"{path}: not a PNG file")
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+def _url(target: Path, page_dir: Path) -> str:
+    return quote(Path(os.path.relpath(target, page_dir)).as_posix())
+
+
+def scenes(page_dir: Path, videos: Path) -> list[Scene]:
+    """Every scene of the registry with the files it has in ``videos``."""
+    found = []
+    for entry in registry.scenes():
+        urls: list[str | None] = []
+        for name in video_files(entry.name):
+            path = videos / name
+            urls.append(_url(path, page_dir) if path.is_file() else None)
+        poster = videos / video_files(entry.name)[1]
+        size = png_size(poster) if urls[1] else None
+        gif = videos / video_files(entry.name)[2]
+        gif_mb = gif.stat().st_size / 1e6 if urls[2] else 0.0
+        caption = SCENE_CAPTIONS.get(entry.name, "")
+        found.append(Scene(entry, caption, *urls, size, gif_mb))
+    return found
+
+
+def _chapters(items: Iterable[Figure | Scene]) -> list[tuple[str, list[Figure | Scene]]]:
+    """``items`` grouped by chapter, in the order of ``CHAPTERS``, scenes before figures; an
+    entry of no known chapter goes under "More"."""
+    groups: dict[str, list[Figure | Scene]] = {c: [] for c in registry.CHAPTERS}
+    for item in sorted(items, key=lambda i: not isinstance(i, Scene)):
+        chapter = item.entry.chapter if item.entry.chapter in groups else "More"
+        groups.setdefault(chapter, []).append(item)
+    return [(c, group) for c, group in groups.items() if group]
+
+
+STYLE = f"""
+body{{font-family:'DejaVu Sans',Verdana,sans-serif;color:#222;background:#fff;margin:0}}
+main{{max-width:{PAGE_WIDTH}px;margin:0 auto;padding:1em 1.5em 3em}}
+h1{{margin:.6em 0 .2em}} h2{{margin-top:2.2em;border-bottom:2px solid #ddd}}
+h3{{margin:0 0 .4em;font-size:1.1em}} h3 small{{color:#666;font-weight:normal}}
+figure{{margin:2.2em 0}} figcaption{{margin-top:.5em;line-height:1.45;max-width:52em}}
+img,video{{max-width:100%;height:auto;display:block;outline:1px solid #ddd;background:#f4f4f4}}
+video{{background:#000}} .files{{color:#555;font-size:.9em}}
+.missing{{padding:1em;border:1px dashed #bbb;background:#fafafa}}
+code{{background:#f2f2f2;padding:0 .2em}} nav li{{margin:.2em 0}}
+"""
+
+
+def _figure_html(item: Figure, page_dir: Path) -> list[str]:
+    e = html.escape
+    parts = [f'<figure id="{e(item.entry.name)}">', _heading(item.entry)]
+    notes = []
+    pngs = [n for n in item.files if n.endswith(".png")]
+    for name in pngs:
+        w, h = png_size(page_dir / name)
+        shown = min(w, PAGE_WIDTH)
+        src = e(quote(name))
+        parts.append(
+            f'<img src="{src}" alt="{e(item.entry.title)}" width="{shown}" '
+            f'height="{round(h * shown / w)}">'
+        )
+        if w > PAGE_WIDTH:
+            which = f"{e(name)}, " if len(pngs) > 1 else ""
+            notes.append(f'<a href="{src}">full resolution</a> ({which}{w}×{h} px)')
+    links = ", ".join(f'<a href="{e(quote(n))}">{e(n)}</a>' for n in item.files)
+    notes.insert(0, f"Files: {links}")
+    parts.append(
+        f"<figcaption>{e(item.caption)}<br><span class=files>{' · '.join(notes)}</span>"
+        "</figcaption></figure>"
+    )
+    return parts
+
+
+def _heading(entry: registry.Entry) -> str:
+    e = html.escape
+    return f"<h3>{e(entry.title)} <small>({e(entry.name)})</small></h3>"
+
+
+def how_to_render(name: str, page_dir: Path, videos: Path) -> list[tuple[str, str]]:
+    """What to run to show scene ``name``'s video on the page in ``page_dir``: pairs of a
+    command and what it does."""
+    ways = []
+    if page_dir.name == "gallery" and videos == page_dir.parent / "videos":
+        ways.append(
+            (
+                f"visualdl demo --out {page_dir.parent}",
+                "renders the videos that are missing or out of date, with their posters and "
+                "GIFs, and writes this page again",
+            )
+        )
+    ways.append((f"visualdl render {name} --out {videos}", "renders this video alone"))
+    ways.append((f"visualdl gallery --out {page_dir}", "then writes this page again"))
+    return ways
+
+
+def _scene_html(item: Scene, page_dir: Path, videos: Path) -> list[str]:
+    e = html.escape
+    parts = [f'<figure id="{e(item.entry.name)}" class="scene">', _heading(item.entry)]
+    links = []
+    if item.video is None:
+        ways = how_to_render(item.entry.name, page_dir, videos)
+        hint = "; ".join(f"<code>{e(cmd)}</code> {e(what)}" for cmd, what in ways)
+        parts.append(f'<p class="missing">Not rendered yet. {hint}.</p>')
+    else:
+        size = ""
+        if item.size:
+            shown = min(item.size[0], PAGE_WIDTH)
+            size = f' width="{shown}" height="{round(item.size[1] * shown / item.size[0])}"'
+        poster = f' poster="{e(item.poster)}"' if item.poster else ""
+        fallback = (
+            f'<img src="{e(item.gif)}" alt="{e(item.entry.title)} (animated GIF)" loading="lazy">'
+            if item.gif
+            else f'<a href="{e(item.video)}">Download the video</a>'
+        )
+        parts.append(
+            f'<video controls preload="metadata"{poster}{size}>'
+            f'<source src="{e(item.video)}" type="video/mp4">{fallback}</video>'
+        )
+        links.append(f'<a href="{e(item.video)}">mp4</a>')
+        if item.gif:
+            links.append(f'<a href="{e(item.gif)}">GIF</a> ({item.gif_mb:.1f} MB)')
+        if item.poster:
+            links.append(f'<a href="{e(item.poster)}">poster frame</a>')
+    caption = e(item.caption or item.entry.title)
+    files = f"<br><span class=files>Files: {', '.join(links)}</span>" if links else ""
+    parts.append(f"<figcaption>{caption}{files}</figcaption></figure>")
+    return parts
+
+
+def _slug(i: int) -> str:
+    return f"chapter-{i}"
+
+
+def page_html(figures: list[Figure], page_dir: Path, videos: Path) -> str:
+    """The page for ``figures`` (their files in ``page_dir``) and every scene (its files in
+    ``videos``, :func:`how_to_render` where missing)."""
+    items: list[Figure | Scene] = [*figures, *scenes(page_dir, videos)]
+    groups = _chapters(items)
+    e = html.escape
+    n_videos = sum(isinstance(i, Scene) and i.video is not None for i in items)
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>visualdl gallery</title><style>{STYLE}</style></head><body><main>",
+        "<h1>visualdl gallery</h1>",
+        f"<p>{len(figures)} figures and {n_videos} videos. Every number in them was computed by "
+        "visualdl's engine when they were made; formulas come from SymPy.</p>",
+        "<nav><ol>",
+        *(f'<li><a href="#{_slug(i)}">{e(c)}</a></li>' for i, (c, _) in enumerate(groups, 1)),
+        "</ol></nav>",
+    ]
+    for i, (chapter, group) in enumerate(groups, 1):
+        parts.append(f'<section id="{_slug(i)}"><h2>{e(chapter)}</h2>')
+        for item in group:
+            if isinstance(item, Scene):
+                parts += _scene_html(item, page_dir, videos)
+            else:
+                parts += _figure_html(item, page_dir)
+        parts.append("</section>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def page_md(figures: list[Figure], page_dir: Path, videos: Path) -> str:
+    """The same page as :func:`page_html`, in Markdown."""
+    lines = ["# visualdl gallery", ""]
+    for chapter, group in _chapters([*figures, *scenes(page_dir, videos)]):
+        lines += [f"## {chapter}", ""]
+        for item in group:
+            lines += [f"### {item.entry.title} (`{item.entry.name}`)", ""]
+            if isinstance(item, Figure):
+                lines += [f"![{item.entry.title}]({n})" for n in item.files if n.endswith(".png")]
+                lines += ["", item.caption, ""]
+                continue
+            if item.video is None:
+                ways = how_to_render(item.entry.name, page_dir, videos)
+                hint = "; ".join(f"`{cmd}` {what}" for cmd, what in ways)
+                lines += [f"Not rendered yet. {hint}.", ""]
+            elif item.poster:
+                lines += [f"[![{item.entry.title}]({item.poster})]({item.video})", ""]
+            else:
+                lines += [f"[{item.entry.name}.mp4]({item.video})", ""]
+            extra = f" ([GIF]({item.gif}))" if item.gif else ""
+            lines += [(item.caption or item.entry.title) + extra, ""]
+    return "\n".join(lines)
