@@ -20,17 +20,18 @@ from collections.abc import Callable
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from visualdl.trace import Trace
 from visualdl.viz.figures import new_figure, styled
-from visualdl.viz.style import COLORS
+from visualdl.viz.style import COLORS, diverging_cmap
 
 __all__ = ["SIGNED_CMAP", "matrix", "plot_edges", "plot_output_size"]
 
-SIGNED_CMAP = "RdBu_r"  #: negative blue, 0 white, positive red
+SIGNED_CMAP = diverging_cmap()  #: the one value rule: negative blue, 0 white, positive red
 CLIP_PERCENTILE = 98.0  #: photo edge maps: colour limits at this percentile of |Z|
 
 
@@ -41,7 +42,7 @@ def _fmt(v: float) -> str:
 def matrix(
     ax: Axes,
     M: np.ndarray,
-    cmap: str = SIGNED_CMAP,
+    cmap: str | Colormap = SIGNED_CMAP,
     vmin: float | None = None,
     vmax: float | None = None,
     numbers: bool = True,
