@@ -91,12 +91,3 @@ class NetworkDiagram(VGroup):
         for line, w in zip(self.edges[l], flat, strict=True):
             line.set_stroke(value_color(w, top), 0.8 + max_width * abs(w) / top, 1.0)
         return self.edges[l]
-
-    def color_layer(self, l: int, color: str, fill: float = 0.5) -> VGroup:
-        """Recolour layer ``l``'s circles; returns them (use inside ``Transform`` or after
-        ``.animate``)."""
-        return self.layers[l].set_stroke(color, 2).set_fill(color, fill)
-
-    def color_edges(self, l: int, color: str, width: float = 2.5) -> VGroup:
-        """Recolour the lines into layer ``l``; returns them."""
-        return self.edges[l].set_stroke(color, width, opacity=1.0)
