@@ -30,7 +30,7 @@ def test_demo_videos_are_480p15(demo_run) -> None:
         stream = c.streams.video[0]
         assert (stream.width, stream.height) == (854, 480)
         n = sum(1 for _ in c.decode(stream))
-    assert 15 * 15 <= n <= 40 * 15  # 15 to 40 seconds at 15 fps
+    assert 15 * 15 <= n <= 70 * 15  # 15 to 70 seconds at 15 fps (the pace rule's holds)
 
 
 @pytest.mark.slow
