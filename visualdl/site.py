@@ -61,9 +61,11 @@ SCENE_CAPTIONS: dict[str, str] = {
     "chain-rule": (
         "Logistic regression on one example as a computational graph: z = w₁x₁ + w₂x₂ + b, "
         "a = σ(z), L = −(y log a + (1 − y) log(1 − a)). The forward values sit on the nodes, "
-        "the local derivatives on the edges (∂L/∂a, ∂a/∂z = a(1 − a), ∂z/∂wᵢ = xᵢ), and their "
-        "product builds each gradient, ∂L/∂wᵢ = ∂L/∂a · ∂a/∂z · ∂z/∂wᵢ = (a − y) xᵢ: the "
-        "engine's number, equal to SymPy's derivative of the forward expression."
+        "the local derivatives on the edges (∂L/∂a, ∂a/∂z = a(1 − a), ∂z/∂wᵢ = xᵢ). Backward, "
+        "each node's upstream gradient is its local derivative times the gradient from its "
+        "right (∂L/∂a, then ∂L/∂z = ∂a/∂z · ∂L/∂a = a − y), and z's three inputs reuse the "
+        "one ∂L/∂z: ∂L/∂wᵢ = xᵢ · ∂L/∂z, ∂L/∂b = ∂L/∂z, the engine's numbers, equal to "
+        "SymPy's derivative of the forward expression."
     ),
     "optimizer-trajectories": (
         "Gradient descent, momentum, RMSprop and Adam race from the same start over the "
