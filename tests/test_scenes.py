@@ -136,6 +136,7 @@ def test_formatting() -> None:
     assert format_array(np.array([[0.01, -0.02]])) == [["0.010", "−0.020"]]  # small: 3 places
 
 
+@pytest.mark.slow  # builds every step's Text (5 s)
 def test_mlp_scene_shows_the_trace_numbers(tmp_path: Path) -> None:
     from manim import tempconfig
 
