@@ -226,6 +226,15 @@ def test_an_unavailable_backend_is_one_line_exit_1(monkeypatch, capsys) -> None:
     assert "CuPy cannot run here" in one_line(captured.err) and captured.out == ""
 
 
+def test_a_bad_pace_setting_is_a_usage_error_before_any_render(tmp_path: Path) -> None:
+    out = run("render", "chain-rule", "--out", str(tmp_path), env={"VISUALDL_PACE": "fast"})
+    assert out.returncode == 2 and out.stdout == "" and list(tmp_path.iterdir()) == []
+    assert (
+        "VISUALDL_PACE must be a number > 0 (1 is the default pace), got 'fast', or unset it"
+        in (one_line(out.stderr))
+    )
+
+
 # -- stdout closed early ------------------------------------------------------------------------
 def test_list_into_a_closed_pipe_is_quiet() -> None:
     cli = f"'{sys.executable}' -m visualdl.cli"

@@ -34,7 +34,7 @@ from visualdl import registry
 from visualdl.files import writable_dir
 from visualdl.render import FORMATS, QUALITIES  # Manim is imported only when rendering
 
-__all__ = ["UsageError", "check_backend", "main", "new_parser", "out_dir", "run"]
+__all__ = ["UsageError", "check_backend", "check_pace", "main", "new_parser", "out_dir", "run"]
 
 
 class UsageError(Exception):
@@ -219,6 +219,17 @@ def check_backend() -> None:
         ) from None
 
 
+def check_pace() -> None:
+    """Fail before any rendering when ``$VISUALDL_PACE`` is not a number > 0 (a usage
+    error): the scenes' holds are scaled by it (:mod:`visualdl.anim.pace`)."""
+    from visualdl.anim.pace import pace
+
+    try:
+        pace()
+    except ValueError as err:
+        raise UsageError(f"{err}, or unset it") from None
+
+
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
@@ -302,11 +313,14 @@ def run(
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    """Run the parsed ``visualdl`` command, the backend checked first (not for ``list``)."""
+    """Run the parsed ``visualdl`` command, the backend checked first (not for ``list``) and,
+    before a render, the pace setting."""
     if args.command is None:
         raise UsageError("the following arguments are required: command (see visualdl --help)")
     if args.command != "list":
         check_backend()
+    if args.command in ("render", "demo"):
+        check_pace()
     return args.run(args)
 
 

@@ -16,8 +16,10 @@ Example
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from manim import Mobject, Scene
+if TYPE_CHECKING:  # reading the setting imports no Manim (the command line checks it first)
+    from manim import Mobject, Scene
 
 __all__ = ["ENV_VAR", "MIN_HOLD", "PER_ENTRY", "entries", "hold", "pace", "reading_time"]
 
