@@ -245,46 +245,72 @@ class MLPForwardBackward(TraceScene):
         show_step(self, step, self.current, extra=extra, worked=worked)
         self.current = step
 
-    def worked_entry(self, step: EquationStep, l: int):
-        """One entry of ``Z[l]`` by hand: row ``ROW`` of W times column ``EXAMPLE`` of A plus
-        b, the numbers as the grids show them and the products and sum from the engine's loop
+    def worked(self, step: EquationStep, lines: list[str], framed, cell: tuple[int, int]):
+        """A worked entry for ``show_step``: frame what it reads (``framed()``, the grid parts,
+        called once the step has its place), write ``lines`` (a muted head, then the
+        arithmetic) under the step and hold them; the result comes in with ``cell`` framed."""
+        color = COLORS["loss"]
+
+        def frame(m: VGroup) -> SurroundingRectangle:
+            return SurroundingRectangle(m, color=color, buff=0.06, stroke_width=3)
+
+        def run() -> None:
+            shown = VGroup(
+                text(lines[0], COLORS["muted"], 20), *[text(s, color, 22) for s in lines[1:]]
+            ).arrange(DOWN, buff=0.15)
+            shown.next_to(step, DOWN, buff=0.25)
+            boxes = VGroup(*[frame(m) for m in framed()])
+            self.play(Appear(boxes), run_time=0.5)
+            self.play(Appear(shown, shift=0.2 * UP), run_time=0.6)
+            hold(self, shown, n_entries=sum(s.count("(") for s in lines))
+            step.result.add(frame(step.result.grid.entries[cell[0]][cell[1]]))
+            step.add(boxes, shown)  # they leave with the step
+
+        return run
+
+    def worked_Z(self, step: EquationStep, l: int):
+        """One entry of ``Z[l]``: row ``ROW`` of W times column ``EXAMPLE`` of A plus b, the
+        factors as the grids show them, the products and the sum from the engine's loop
         (``dense.entry``)."""
         entry = self.trace.last("dense.entry", l=l, i=ROW, j=EXAMPLE)
         W, A, b = (step.operands[k].grid for k in (0, 1, 3))
-        color = COLORS["loss"]
-        n_prev = len(A.texts)
-        factors = " + ".join(f"({W.texts[ROW][k]})({A.texts[k][EXAMPLE]})" for k in range(n_prev))
+        factors = " + ".join(
+            f"({W.texts[ROW][k]})({A.texts[k][EXAMPLE]})" for k in range(len(A.texts))
+        )
         products = " + ".join(f"({p})" for p in format_array(entry["products"])[0])
-        z = format_array(entry["z"])[0][0]
         bias = format_array(entry["b"])[0][0]
+        lines = [
+            f"Z[{l}] row {ROW + 1}, column {EXAMPLE + 1}: row {ROW + 1} of W[{l}] × "
+            f"column {EXAMPLE + 1} of A[{l - 1}] + b",
+            f"= {factors} + ({bias})",
+            f"= {products} + ({bias}) = {format_array(entry['z'])[0][0]}",
+        ]
 
-        def run() -> None:  # built here: the step has its place on screen by now
-            lines = VGroup(
-                text(
-                    f"Z[{l}] row {ROW + 1}, column {EXAMPLE + 1}: row {ROW + 1} of W[{l}] × "
-                    f"column {EXAMPLE + 1} of A[{l - 1}] + b",
-                    COLORS["muted"],
-                    20,
-                ),
-                text(f"= {factors} + ({bias})", color, 22),
-                text(f"= {products} + ({bias}) = {z}", color, 22),
-            ).arrange(DOWN, buff=0.15)
-            lines.next_to(step, DOWN, buff=0.25)
+        def framed() -> list:
             column = VGroup(*[r[EXAMPLE] for r in A.entries])
-            boxes = VGroup(
-                *[
-                    SurroundingRectangle(m, color=color, buff=0.06, stroke_width=3)
-                    for m in (W.entries[ROW], column, b.entries[ROW])
-                ]
-            )
-            self.play(Appear(boxes), run_time=0.5)
-            self.play(Appear(lines, shift=0.2 * UP), run_time=0.6)
-            hold(self, lines, n_entries=3 * n_prev + 3)
-            cell = step.result.grid.entries[ROW][EXAMPLE]  # framed as the result comes in
-            step.result.add(SurroundingRectangle(cell, color=color, buff=0.06, stroke_width=3))
-            step.add(boxes, lines)  # they leave with the step
+            return [W.entries[ROW], column, b.entries[ROW]]
 
-        return run
+        return self.worked(step, lines, framed, (ROW, EXAMPLE))
+
+    def worked_dW(self, step: EquationStep, l: int):
+        """One entry of ``dW[l]``: row ``ROW`` of dZ times column 1 of A[l-1]^T, over m, the
+        products and the mean from the engine's loop (``dense.dW_entry``)."""
+        entry = self.trace.last("dense.dW_entry", l=l, i=ROW, k=0)
+        dZ, AT = (step.operands[k].grid for k in (1, 2))
+        m = entry.info["m"]
+        factors = " + ".join(f"({dZ.texts[ROW][j]})({AT.texts[j][0]})" for j in range(m))
+        products = " + ".join(f"({p})" for p in format_array(entry["products"])[0])
+        lines = [
+            f"dW[{l}] row {ROW + 1}, column 1: row {ROW + 1} of dZ[{l}] × column 1 of "
+            f"A[{l - 1}]ᵀ, over m = {m}",
+            f"= 1/{m} × [{factors}]",
+            f"= 1/{m} × [{products}] = {format_array(entry['dW'])[0][0]}",
+        ]
+
+        def framed() -> list:
+            return [dZ.entries[ROW], VGroup(*[r[0] for r in AT.entries])]
+
+        return self.worked(step, lines, framed, (ROW, 0))
 
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
@@ -330,7 +356,7 @@ class MLPForwardBackward(TraceScene):
             f = self.fwd(l)
             if key.startswith("Z"):
                 extra = (self.net.animate.weigh_edges(l, f["W"]),)
-                self.show(step, extra, worked=self.worked_entry(step, l))
+                self.show(step, extra, worked=self.worked_Z(step, l))
             else:
                 extra = (self.net.animate.shade_layer(l, self.column(f["A"])),)
                 self.show(step, extra)
@@ -346,11 +372,13 @@ class MLPForwardBackward(TraceScene):
             l = int(key.lstrip("dZWbA"))
             b = self.trace.last(f"dense{l}.backward")
             extra = ()
+            worked = None
             if key.startswith("dW"):
                 extra = (self.net.animate.weigh_edges(l, b["dW"]),)
+                worked = self.worked_dW(step, l)
             elif key.startswith("dZ"):
                 extra = (self.net.animate.shade_layer(l, self.column(b["dZ"])),)
-            self.show(step, extra)
+            self.show(step, extra, worked=worked)
 
     def update(self) -> None:
         up = self.trace.last("optimizer.step")

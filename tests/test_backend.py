@@ -249,6 +249,7 @@ LOOP_CASES = {
     "dense_forward_loop": lambda X, W: dense_loops.dense_forward_loop(
         W[:, :, 0, 0], X[0, :3, :4, 0], W[:, :1, 0, 1]
     ),
+    "dense_dW_loop": lambda X, W: dense_loops.dense_dW_loop(X[0, :2, :4, 0], X[0, :3, :4, 1]),
     "conv2d_loop": lambda X, W: conv_loops.conv2d_loop(X, W, W[0, 0, 0, :] * 0 + 0.5, 2, 1),
     "conv2d_backward_loop": lambda X, W: conv_loops.conv2d_backward_loop(
         X[:, :3, :3, :2] * 1.0, X, W, 2, 1

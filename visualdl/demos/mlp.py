@@ -12,7 +12,9 @@ The trace holds, in order, in the section ``case="step"``: ``dense1.forward``,
 ``optimizer="gd"``, ``lr``) and, for each layer, ``mlp_xor.derivative{l}`` (:data:`DERIVATIVE`)
 with ``gprime = g'(Z[l])`` (the factor in ``dZ = dA * g'(Z)``); then, labelled ``l``, the
 ``dense.entry`` records of :func:`~visualdl.engine.dense_loops.dense_forward_loop` for every
-entry of ``Z[l]`` (a row of ``W`` times a column of ``A[l-1]``, plus ``b``); then, in the
+entry of ``Z[l]`` (a row of ``W`` times a column of ``A[l-1]``, plus ``b``) and the
+``dense.dW_entry`` records of :func:`~visualdl.engine.dense_loops.dense_dW_loop` for every
+entry of ``dW[l]`` (a row of ``dZ[l]`` times a row of ``A[l-1]``, over ``m``); then, in the
 section ``case="again"``, the forward pass and ``model.cost`` once more with the updated
 parameters (J after the step).
 
@@ -29,7 +31,7 @@ True
 from __future__ import annotations
 
 from visualdl.engine import activations, data, mlp
-from visualdl.engine.dense_loops import dense_forward_loop
+from visualdl.engine.dense_loops import dense_dW_loop, dense_forward_loop
 from visualdl.schema import declare
 from visualdl.trace import Trace, record
 
@@ -85,10 +87,11 @@ def mlp_xor_trace(
                     activation=layer.g.name,
                     gprime=activations.get(layer.g.name).derivative(Z),
                 )
-        for layer in model.dense:  # every entry of Z[l] as a row of W times a column of A
+        for layer in model.dense:  # every entry of Z[l] and dW[l], a row times a column
             f = tr.last(f"dense{layer.l}.forward", case="step")
             with record(l=layer.l):
                 dense_forward_loop(f["W"], f["A_prev"], f["b"])
+                dense_dW_loop(tr.last(f"dense{layer.l}.backward")["dZ"], f["A_prev"])
         with record(case="again"):  # the forward pass again, with the updated parameters
             model.cost(model.forward(X), Y)
     return tr
