@@ -55,3 +55,5 @@ def test_dW_loop_equals_the_fast_backward_and_narrates_every_entry(seed: int) ->
 def test_dW_loop_refuses_examples_that_do_not_match() -> None:
     with pytest.raises(ValueError, match=r"dense_dW_loop: expected dZ \(n, m\) and A_prev"):
         dense_dW_loop(np.ones((1, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match=r"dense_dW_loop: dZ has no examples \(m = 0\)"):
+        dense_dW_loop(np.ones((1, 0)), np.ones((2, 0)))

@@ -29,7 +29,7 @@ from typing import Any
 
 from visualdl import trace
 from visualdl.backend import array_module
-from visualdl.engine.checks import real_array
+from visualdl.engine.checks import check_batch, real_array
 from visualdl.engine.dense import dense_forward
 from visualdl.schema import declare
 
@@ -93,6 +93,7 @@ def dense_dW_loop(dZ: Array, A_prev: Array) -> Array:
             f"{op}: expected dZ (n, m) and A_prev (n_prev, m) with the same m, got "
             f"{tuple(dZ.shape)} and {tuple(A_prev.shape)}"
         )
+    check_batch(op, "dZ", dZ, 1)
     xp = array_module(dZ)
     (n, m), n_prev = dZ.shape, A_prev.shape[0]
     dW = xp.zeros((n, n_prev), dtype=xp.result_type(dZ.dtype, A_prev.dtype))
