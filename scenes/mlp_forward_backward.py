@@ -294,8 +294,8 @@ class MLPForwardBackward(TraceScene):
 
     def worked_dW(self, step: EquationStep, l: int):
         """One entry of ``dW[l]``: row ``ROW`` of dZ times column 1 of A[l-1]^T, over m, the
-        products and the mean from the engine's loop (``dense.dW_entry``)."""
-        entry = self.trace.last("dense.dW_entry", l=l, i=ROW, k=0)
+        products and the mean from the engine's loop (``dense.dw_entry``)."""
+        entry = self.trace.last("dense.dw_entry", l=l, i=ROW, k=0)
         dZ, AT = (step.operands[k].grid for k in (1, 2))
         m = entry.info["m"]
         factors = " + ".join(f"({dZ.texts[ROW][j]})({AT.texts[j][0]})" for j in range(m))

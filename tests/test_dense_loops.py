@@ -42,7 +42,7 @@ def test_dW_loop_equals_the_fast_backward_and_narrates_every_entry(seed: int) ->
     with record() as tr:
         dW = dense_dW_loop(dZ, A)
     np.testing.assert_allclose(dW, dense_backward(dZ, dense_forward(A, W, W[:, :1])[1])[1])
-    entries = tr.find("dense.dW_entry")
+    entries = tr.find("dense.dw_entry")
     assert [(e.info["i"], e.info["k"]) for e in entries] == [
         (i, k) for i in range(n) for k in range(n_prev)
     ]

@@ -110,8 +110,8 @@ def test_mlp_trace_has_every_step() -> None:
             np.testing.assert_allclose(e["products"], f["W"][i] * f["A_prev"][:, j])
             assert float(e["z"]) == pytest.approx(float(f["Z"][i, j]), abs=1e-12)
         dW = tr.last(f"dense{l}.backward")["dW"]  # and dW's, a row of dZ times a row of A
-        assert len(tr.find("dense.dW_entry", l=l)) == dW.size
-        for e in tr.find("dense.dW_entry", l=l):
+        assert len(tr.find("dense.dw_entry", l=l)) == dW.size
+        for e in tr.find("dense.dw_entry", l=l):
             assert float(e["dW"]) == pytest.approx(float(dW[e.info["i"], e.info["k"]]), abs=1e-12)
     again = tr.last("model.cost", case="again")  # the forward pass with the updated W, b
     np.testing.assert_allclose(tr.last("dense1.forward", case="again")["W"], up["W1_new"])

@@ -13,7 +13,7 @@ The trace holds, in order, in the section ``case="step"``: ``dense1.forward``,
 with ``gprime = g'(Z[l])`` (the factor in ``dZ = dA * g'(Z)``); then, labelled ``l``, the
 ``dense.entry`` records of :func:`~visualdl.engine.dense_loops.dense_forward_loop` for every
 entry of ``Z[l]`` (a row of ``W`` times a column of ``A[l-1]``, plus ``b``) and the
-``dense.dW_entry`` records of :func:`~visualdl.engine.dense_loops.dense_dW_loop` for every
+``dense.dw_entry`` records of :func:`~visualdl.engine.dense_loops.dense_dW_loop` for every
 entry of ``dW[l]`` (a row of ``dZ[l]`` times a row of ``A[l-1]``, over ``m``); then, in the
 section ``case="again"``, the forward pass and ``model.cost`` once more with the updated
 parameters (J after the step).

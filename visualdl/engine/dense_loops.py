@@ -6,7 +6,7 @@ times one column of ``A_prev`` plus one bias; inside ``with visualdl.trace.recor
 each entry as ``dense.entry`` (the products ``W[i, k] * A_prev[k, j]``, the bias, ``z``), row
 by row. :func:`dense_dW_loop` computes every entry of ``dW = (1/m) dZ A_prev^T`` as one row of
 ``dZ`` times one row of ``A_prev`` (a column of ``A_prev^T``), over ``m``, and records
-``dense.dW_entry``. The fast op and the layers never narrate. Both take the array namespace
+``dense.dw_entry``. The fast op and the layers never narrate. Both take the array namespace
 from their inputs and write only through ``x[i, j] = ...``, so they run under array-api-strict
 as well.
 
@@ -47,7 +47,7 @@ ENTRY = declare(
     info={"i": "row of W and Z (unit)", "j": "column of A_prev and Z (example)"},
 )
 DW_ENTRY = declare(
-    "dense.dW_entry",
+    "dense.dw_entry",
     arrays={
         "products": "(m,) dZ[i, j] * A_prev[k, j] for each example j",
         "dW": "() dW[i, k] = sum of the products / m",
