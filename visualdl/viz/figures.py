@@ -21,12 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from visualdl.files import atomic_write
 from visualdl.viz.style import BACKGROUND, COLORS, mpl_rc
 
-__all__ = ["new_figure", "save", "styled"]
+__all__ = ["class_points", "new_figure", "save", "styled"]
 
 
 @contextmanager
@@ -46,6 +47,34 @@ def new_figure(width: float, height: float, **kwargs: object) -> Figure:
     """A ``Figure`` of ``width x height`` inches in the shared style (constrained layout)."""
     with styled():
         return Figure(figsize=(width, height), layout="constrained", **kwargs)
+
+
+def class_points(
+    ax: Axes,
+    X,
+    Y,
+    size: float,
+    linewidth: float,
+    zorder: float = 3,
+    edgecolor: str = COLORS["text"],
+    labelled: bool = True,
+) -> None:
+    """Examples ``X: (2, m)`` as points coloured and shaped by their label ``Y: (1, m)``:
+    class 0 blue circles, class 1 orange squares, legend entries ``y = 0`` and ``y = 1``
+    unless ``labelled`` is False."""
+    for label, marker in ((0, "o"), (1, "s")):
+        mask = Y[0] == label
+        ax.scatter(
+            X[0, mask],
+            X[1, mask],
+            marker=marker,
+            s=size,
+            color=COLORS[f"class{label}"],
+            edgecolor=edgecolor,
+            linewidth=linewidth,
+            zorder=zorder,
+            **({"label": f"y = {label}"} if labelled else {}),
+        )
 
 
 def save(fig: Figure, stem: str | os.PathLike, formats: Sequence[str] = ("png",)) -> list[Path]:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
 from visualdl.trace import Record, Trace
-from visualdl.viz.figures import new_figure, styled
+from visualdl.viz.figures import class_points, new_figure, styled
 from visualdl.viz.style import COLORS, diverging_cmap
 from visualdl.viz.xor import PROBABILITY_CMAP
 
@@ -95,21 +95,6 @@ def _product_row(sub: SubFigure, layers: list[Record], product: Record) -> None:
     )
 
 
-def _points(ax: Axes, X: np.ndarray, Y: np.ndarray) -> None:
-    for label, marker in ((0, "o"), (1, "s")):
-        mask = Y[0] == label
-        ax.scatter(
-            X[0, mask],
-            X[1, mask],
-            marker=marker,
-            s=18,
-            color=COLORS[f"class{label}"],
-            edgecolor=COLORS["text"],
-            linewidth=0.4,
-            zorder=3,
-        )
-
-
 def _boundary(ax: Axes, X, Y, net: Record, product: Record | None) -> None:
     xs, ys, P = net["xs"], net["ys"], net["P"]
     ax.pcolormesh(
@@ -120,7 +105,7 @@ def _boundary(ax: Axes, X, Y, net: Record, product: Record | None) -> None:
         ax.contour(
             xs, ys, product["P"], levels=[0.5], colors="white", linewidths=1.4, linestyles="--"
         )
-    _points(ax, X, Y)
+    class_points(ax, X, Y, 18, 0.4, labelled=False)
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set_xlabel("$x_1$")

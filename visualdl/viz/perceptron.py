@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from visualdl.trace import Record, Trace
-from visualdl.viz.figures import new_figure, styled
+from visualdl.viz.figures import class_points, new_figure, styled
 from visualdl.viz.style import COLORS, mix
 
 __all__ = ["plot_perceptron"]
@@ -49,19 +49,7 @@ def _line(ax: Axes, w: np.ndarray, b: float, **kwargs: object) -> None:
 
 
 def _points(ax: Axes, X: np.ndarray, Y: np.ndarray, predicted: np.ndarray) -> None:
-    for label, marker in ((0, "o"), (1, "s")):
-        mask = Y[0] == label
-        ax.scatter(
-            X[0, mask],
-            X[1, mask],
-            marker=marker,
-            s=120,
-            color=COLORS[f"class{label}"],
-            edgecolor=COLORS["text"],
-            linewidth=1.2,
-            zorder=5,
-            label=f"y = {label}",
-        )
+    class_points(ax, X, Y, 120, 1.2, zorder=5)
     wrong = predicted[0] != Y[0]
     ax.scatter(
         X[0, wrong],

@@ -15,12 +15,11 @@ Example
 
 from __future__ import annotations
 
-from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from visualdl.trace import Record, Trace
-from visualdl.viz.figures import new_figure, styled
+from visualdl.viz.figures import class_points, new_figure, styled
 from visualdl.viz.style import COLORS
 
 __all__ = ["PROBABILITY_CMAP", "plot_boundaries", "plot_loss", "run_label"]
@@ -54,22 +53,6 @@ def _pct(acc: float) -> str:
 
 def _cost(J: float) -> str:
     return f"{J:.3f}" if J >= 0.01 else f"{J:.1e}"
-
-
-def _points(ax: Axes, X, Y) -> None:
-    for label, marker, color in ((0, "o", COLORS["class0"]), (1, "s", COLORS["class1"])):
-        mask = Y[0] == label
-        ax.scatter(
-            X[0, mask],
-            X[1, mask],
-            marker=marker,
-            s=70,
-            color=color,
-            edgecolor="black",
-            linewidth=1.2,
-            zorder=3,
-            label=f"y = {label}",
-        )
 
 
 def plot_boundaries(trace: Trace) -> Figure:
@@ -121,7 +104,7 @@ def plot_boundaries(trace: Trace) -> Figure:
                         color=COLORS["text"],
                         bbox={"fc": "white", "ec": COLORS["muted"], "alpha": 0.85},
                     )
-                _points(ax, X, Y)
+                class_points(ax, X, Y, 70, 1.2, edgecolor="black")
                 ax.set_title(
                     f"iteration {s.info['iteration']:,}\n"
                     f"J = {_cost(s.info['cost'])}, acc {_pct(s.info['accuracy'])}",
