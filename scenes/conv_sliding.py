@@ -22,7 +22,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Cross, DashedVMobject, Square, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
-from visualdl.anim.grid import CellGrid, ColorScale, fill_in, value_scale
+from visualdl.anim.grid import CellGrid, fill_in, named_scale, value_scale
 from visualdl.anim.numbers import format_array, shape_label, text
 from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
@@ -45,7 +45,6 @@ __all__ = [
 
 CHANNEL_COLORS = ("#D65F5F", "#6ACC64", "#5B8FD9")  # R, G, B: labels only
 WALKED = 2  # windows of the first pass walked through with their products
-SCALE_FONT = 16  # tick labels of the colour strips
 X_AT = (-4.75, -0.3, 0)  # centre of the 6x6 image
 COL = -0.6  # x of the kernel and the products
 Z_AT = (2.5, 1.0, 0)  # centre of the output
@@ -162,13 +161,6 @@ def channel_stops(tr: Trace) -> list[ChannelStop]:
     return out
 
 
-def _strip(scale: float, name: str, color: str, width: float = 1.6) -> VGroup:
-    """A colour strip for ``scale`` with ``name`` on its left."""
-    bar = ColorScale(scale, width=width, font_size=SCALE_FONT)
-    label = text(name, color, 16).next_to(bar[0], LEFT, buff=0.2)
-    return VGroup(label, bar)
-
-
 def _ring(X: CellGrid, p: int) -> VGroup:
     """The zero-padding ring of width ``p`` around ``X``: empty cells at the colour of 0."""
     cells = VGroup()
@@ -252,12 +244,12 @@ class ConvSliding(TraceScene):
         self.xcap = self.caption(
             self.X, "X: bright half 10, dark half 0", rec["X"].shape[1:3], COLORS["input"]
         )
-        self.xstrip = _strip(self.s["image"], "X, products", COLORS["input"])
+        self.xstrip = named_scale(self.s["image"], "X, products", COLORS["input"], width=1.6)
         self.xstrip.move_to([X_AT[0], -3.2, 0])
         self.W = CellGrid(rec["W"][:, :, 0, 0], cell=0.55, scale=self.s["kernel"])
         self.W.move_to([COL, 1.45, 0])
         self.wcap = self.caption(self.W, "W: vertical edges", rec["W"].shape[:2], COLORS["weight"])
-        self.wstrip = _strip(self.s["kernel"], "W", COLORS["weight"], 1.2)
+        self.wstrip = named_scale(self.s["kernel"], "W", COLORS["weight"], width=1.2)
         self.wstrip.next_to(self.wcap[1], DOWN, buff=0.15)
         self.Z = self.output_grid("valid")
         self.shaded |= {
@@ -266,7 +258,7 @@ class ConvSliding(TraceScene):
             "Z valid": (self.Z, rec["Z"][0, :, :, 0]),
         }
         self.zcap = self.caption(self.Z, "Z = X ∗ W", rec["Z"].shape[1:3], COLORS["preactivation"])
-        self.zstrip = _strip(self.s["Z"], "Z", COLORS["preactivation"])
+        self.zstrip = named_scale(self.s["Z"], "Z", COLORS["preactivation"], width=1.6)
         self.zstrip.next_to(self.zcap[1], DOWN, buff=0.15)
         self.size = self.size_formula("valid")
         self.show_title()
@@ -358,7 +350,9 @@ class ConvSliding(TraceScene):
             text(f"X[:, :, {k}]  ({'RGB'[k]})", CHANNEL_COLORS[k], 17).next_to(g, UP, buff=0.12)
             for k, g in enumerate(xs)
         ]
-        vstrip = _strip(self.s["volume"], "X, products", COLORS["input"]).move_to([4.6, -3.0, 0])
+        vstrip = named_scale(self.s["volume"], "X, products", COLORS["input"], width=1.6).move_to(
+            [4.6, -3.0, 0]
+        )
         self.play(Appear(sub), Appear(vstrip), run_time=0.4)
         for g, c in zip(xs, caps, strict=True):  # the volume, channel by channel
             self.play(Appear(g), Appear(c), run_time=0.5)
@@ -388,9 +382,11 @@ class ConvSliding(TraceScene):
             text(f"Z[:, :, {c}]", COLORS["preactivation"], 18).next_to(Zs[c], UP, buff=0.12)
             for c in range(n_C)
         ]
-        kstrip = _strip(self.s["kernels"], "W", COLORS["weight"], 1.2)
+        kstrip = named_scale(self.s["kernels"], "W", COLORS["weight"], width=1.2)
         kstrip.next_to(vstrip, DOWN, buff=0.3).align_to(vstrip, RIGHT)
-        mstrip = _strip(self.s["maps"], "Z", COLORS["preactivation"]).move_to([3.75, 0.25, 0])
+        mstrip = named_scale(self.s["maps"], "Z", COLORS["preactivation"], width=1.6).move_to(
+            [3.75, 0.25, 0]
+        )
         ws, kcap = kernels(0), kernel_cap(0)
         self.play(*[Appear(m) for m in (*ws, kstrip, kcap, Zs[0], zcaps[0], mstrip)], run_time=0.6)
         hold(self, *ws)

@@ -22,7 +22,7 @@ from manim import DOWN, LEFT, RIGHT, UP, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
-from visualdl.anim.grid import CellGrid, ColorScale, value_scale
+from visualdl.anim.grid import CellGrid, named_scale, value_scale
 from visualdl.anim.numbers import format_array, shape_label, text
 from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
@@ -114,11 +114,6 @@ def transpose_scales(tr: Trace) -> dict[str, float]:
     return {"inputs": value_scale(rec["X"], rec["W"]), "output": value_scale(rec["Z"], *scaled)}
 
 
-def _strip(scale: float, name: str, color: str) -> VGroup:
-    bar = ColorScale(scale, signed=False, width=1.8, font_size=16)
-    return VGroup(text(name, color, 16).next_to(bar[0], LEFT, buff=0.2), bar)
-
-
 class ConvTranspose(TraceScene):
     """Scatter-add, pixel by pixel, into a 3x3 output."""
 
@@ -147,8 +142,8 @@ class ConvTranspose(TraceScene):
             f"Y {shape_label(Z.shape)}, stride {s}", COLORS["preactivation"], 20
         ).next_to(self.Y, UP, buff=0.15)
         self.strips = VGroup(
-            _strip(self.sc["inputs"], "X, W", COLORS["input"]),
-            _strip(self.sc["output"], "x · W, Y", COLORS["preactivation"]),
+            named_scale(self.sc["inputs"], "X, W", COLORS["input"], signed=False),
+            named_scale(self.sc["output"], "x · W, Y", COLORS["preactivation"], signed=False),
         ).arrange(DOWN, aligned_edge=RIGHT, buff=0.35)
         self.strips.to_corner(RIGHT + UP, buff=0.35)
         self.fml = formula(CONV["scatter"], COLORS["on_dark"], 26).move_to([2.2, 1.85, 0])

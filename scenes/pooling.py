@@ -21,7 +21,7 @@ from manim import DOWN, LEFT, UP, VGroup
 
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
-from visualdl.anim.grid import CellGrid, ColorScale, fill_in, value_scale
+from visualdl.anim.grid import CellGrid, fill_in, named_scale, value_scale
 from visualdl.anim.numbers import format_array, text
 from visualdl.anim.pace import hold
 from visualdl.anim.scene import TraceScene
@@ -126,10 +126,6 @@ class Pooling(TraceScene):
             anims += shade
         return VGroup(*labels), anims
 
-    def strip(self, scale: str, name: str, color: str) -> VGroup:
-        bar = ColorScale(self.sc[scale], signed=False, width=1.8, font_size=16)
-        return VGroup(text(name, color, 16).next_to(bar[0], LEFT, buff=0.2), bar)
-
     # -- beats ----------------------------------------------------------------------------
     def intro(self) -> None:
         f = self.tr.meta["f"]
@@ -140,7 +136,7 @@ class Pooling(TraceScene):
         X = self.g["X"]
         self.X = CellGrid(X, cell=CELL, scale=self.sc["values"]).move_to(X_POS)
         xcap = self.caption(self.X, "X", X.shape, COLORS["input"])
-        self.vstrip = self.strip("values", "X, A", COLORS["input"]).next_to(
+        self.vstrip = named_scale(self.sc["values"], "X, A", COLORS["input"], signed=False).next_to(
             xcap[1], DOWN, buff=0.35
         )
         self.Amax = self.empty("A_max", "values", (A_X, MAX_Y, 0))
@@ -228,7 +224,7 @@ class Pooling(TraceScene):
             text("dX: all to the max", COLORS["gradient"], 20).next_to(dX[0], UP, buff=0.12),
             text("dX: dA / 4 to each cell", COLORS["gradient"], 20).next_to(dX[1], UP, buff=0.12),
         )
-        gstrip = self.strip("gradients", "dA, dX", COLORS["gradient"])
+        gstrip = named_scale(self.sc["gradients"], "dA, dX", COLORS["gradient"], signed=False)
         gstrip.move_to([DX_X, 3.3, 0])
         self.swap_title(
             "Backward: routing the upstream gradient dA",

@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from manim import DOWN, RIGHT, Animation, Rectangle, Square, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, Animation, Rectangle, Square, VGroup, VMobject
 
 from visualdl.anim.fade import Appear
 from visualdl.anim.numbers import format_array, text
 from visualdl.viz.style import COLORS, value_color
 
-__all__ = ["CellGrid", "ColorScale", "fill_in", "font_for", "value_scale"]
+__all__ = ["CellGrid", "ColorScale", "fill_in", "font_for", "named_scale", "value_scale"]
 
 
 def font_for(cell: float) -> float:
@@ -216,3 +216,20 @@ class ColorScale(VGroup):
             ]
         )
         self.add(cells, frame, self.ticks)
+
+
+def named_scale(
+    scale: float,
+    name: str,
+    color: str,
+    signed: bool = True,
+    width: float = 1.8,
+    font_size: float = 16,
+) -> VGroup:
+    """A :class:`ColorScale` with ``name`` (in ``color``) on its left: ``VGroup(label, strip)``.
+
+    >>> named_scale(30, "Z", "#8172B3")[0].text
+    'Z'
+    """
+    bar = ColorScale(scale, signed=signed, width=width, font_size=font_size)
+    return VGroup(text(name, color, 16).next_to(bar[0], LEFT, buff=0.2), bar)
