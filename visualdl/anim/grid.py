@@ -23,6 +23,8 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, Animation, Rectangle, Square, VGroup, VMobject
 
@@ -75,6 +77,7 @@ class CellGrid(VGroup):
     cell : side of a cell, in scene units.
     color : colour of the numbers and of the cell borders' tint.
     fill : cell fill colour (None: no fill); ``fill_opacity`` its opacity.
+    muted : cells drawn dimmed (e.g. the zero-padding ring), as ``(i, j)`` pairs.
     digits : decimals for non-integer values (None: ``format_array``'s choice).
     scale : shade each cell by its value (:meth:`fill_for`), overriding ``fill``; an empty
         grid's cells are shaded as they are filled, with ``grid.squares[i][j].animate
@@ -92,6 +95,7 @@ class CellGrid(VGroup):
         color: str = COLORS["on_dark"],
         fill: str | None = None,
         fill_opacity: float = 0.3,
+        muted: Iterable[tuple[int, int]] = (),
         digits: int | None = None,
         font_size: float | None = None,
         scale: float | None = None,
@@ -107,6 +111,7 @@ class CellGrid(VGroup):
         self.color = color
         self.shade_scale = scale  # not .scale: that is Mobject.scale()
         self.font_size = font_size or font_for(cell)
+        muted = set(muted)
         self.squares: list[list[Square]] = []
         for i in range(self.n_rows):
             row = []
@@ -127,7 +132,8 @@ class CellGrid(VGroup):
         if self.texts is not None:
             for i, r in enumerate(self.texts):
                 for j, s in enumerate(r):
-                    self.labels[i, j] = self.label_at(i, j, s, color)
+                    c = COLORS["muted"] if (i, j) in muted else color
+                    self.labels[i, j] = self.label_at(i, j, s, c)
             self.add(VGroup(*self.labels.values()))
 
     def fill_for(self, v: float) -> str:
