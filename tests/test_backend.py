@@ -18,6 +18,7 @@ from visualdl.engine import (
     dense,
     dense_loops,
     losses,
+    recurrent_loops,
     regularization,
 )
 from visualdl.engine.layers import Dense
@@ -245,7 +246,34 @@ def test_dense_layer_runs_under_array_api_strict():
         np.testing.assert_allclose(backend.to_host(a), b, rtol=1e-12)
 
 
+def _recurrent(cell: str, backward: bool):
+    """A loop case for ``{cell}_forward_loop`` (or its backward): a sequence ``x (3, 2, 3)`` and
+    the cell's parameters cut from the case's two arrays (``n_a = 2``, ``n_x = 3``)."""
+    gates = {"rnn": "", "lstm": "fico", "gru": "urc"}[cell]
+
+    def case(X, W):
+        x = X[0, :3, :2, :]
+        if cell == "rnn":
+            p = {"Wax": W[:2, :, 0, 0], "Waa": W[:2, :2, 1, 0], "ba": W[:2, :1, 2, 1]}
+        else:
+            cuts = [X[0, r : r + 2, :5, k] for k in range(3) for r in (0, 2)]
+            p = {f"W{g}": cuts[k] for k, g in enumerate(gates)}
+            p |= {f"b{g}": X[0, :2, k : k + 1, 2] for k, g in enumerate(gates)}
+        a, caches = getattr(recurrent_loops, f"{cell}_forward_loop")(x, None, p)
+        if not backward:
+            return a
+        grads = getattr(recurrent_loops, f"{cell}_backward_loop")(a * 0.5 + 0.25, caches)
+        return tuple(grads[k] for k in sorted(grads))
+
+    return case
+
+
 LOOP_CASES = {
+    **{
+        f"{cell}_{d}_loop": _recurrent(cell, d == "backward")
+        for cell in ("rnn", "lstm", "gru")
+        for d in ("forward", "backward")
+    },
     "dense_forward_loop": lambda X, W: dense_loops.dense_forward_loop(
         W[:, :, 0, 0], X[0, :3, :4, 0], W[:, :1, 0, 1]
     ),
@@ -269,7 +297,7 @@ LOOP_CASES = {
 
 
 def test_every_loop_oracle_has_a_strict_case():
-    """Every ``*_loop`` of every ``*_loops`` engine module (dense and conv today; rnn next)."""
+    """Every ``*_loop`` of every ``*_loops`` engine module (dense, conv, recurrent)."""
     import importlib
     import pkgutil
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from visualdl.backend import array_module
-from visualdl.engine.checks import check_ndim, choice, gradient, number, real_array
+from visualdl.engine.checks import choice, gradient, number, real_array
 
 __all__ = [
     "ACTIVATIONS",
@@ -119,11 +119,13 @@ def identity_prime(Z: Array) -> Array:
 def softmax(Z: Array) -> Array:
     """softmax(Z)_i = e^(Z_i - max Z) / sum_j e^(Z_j - max Z), per column (example).
 
-    Shapes: Z (k, m) -> A (k, m); each column of A sums to 1. Subtracting the column maximum
-    changes nothing mathematically and keeps ``exp`` from overflowing.
+    Shapes: Z (k, m) -> A (k, m), or a sequence Z (k, m, T) -> A (k, m, T) (a softmax at every
+    step); each column of A sums to 1. Subtracting the column maximum changes nothing
+    mathematically and keeps ``exp`` from overflowing.
     """
     Z = _in("softmax", Z)
-    check_ndim("softmax", "Z", Z, 2, "(k, m)")
+    if Z.ndim not in (2, 3):
+        raise ValueError(f"softmax: Z must be (k, m) or (k, m, T), got shape {tuple(Z.shape)}")
     xp = array_module(Z)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
     return E / xp.sum(E, axis=0, keepdims=True)

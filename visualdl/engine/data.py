@@ -106,17 +106,20 @@ def mini_batches(
 ) -> list[tuple[Any, Any]]:
     """Shuffle the examples with ``rng`` and cut them into mini-batches of ``batch_size``.
 
-    Shapes: ``X: (n_x, m)`` (examples are columns) or ``X: (m, n_H, n_W, n_C)`` (examples on
-    axis 0), ``Y: (n_y, m)`` -> a list of ``(X_t, Y_t)`` with ``batch_size`` examples each but
-    the last, which holds the remaining ``m % batch_size``. With ``batch_size=None`` the whole
+    Shapes: ``X: (n_x, m)`` or a sequence ``(n_x, m, T)`` (examples are columns) or
+    ``X: (m, n_H, n_W, n_C)`` (examples on axis 0), ``Y: (n_y, m)`` or ``(n_y, m, T)`` -> a
+    list of ``(X_t, Y_t)`` with ``batch_size`` examples each but the last, which holds the
+    remaining ``m % batch_size``. With ``batch_size=None`` the whole
     set is one batch, unshuffled (batch gradient descent).
     """
     X, Y = real_array("mini_batches", "X", X), real_array("mini_batches", "Y", Y)
-    if X.ndim not in (2, 4):
-        raise ValueError(f"mini_batches: X must be (n_x, m) or (m, n_H, n_W, n_C), got {X.shape}")
+    if X.ndim not in (2, 3, 4):
+        raise ValueError(
+            f"mini_batches: X must be (n_x, m), (n_x, m, T) or (m, n_H, n_W, n_C), got {X.shape}"
+        )
     axis = 0 if X.ndim == 4 else 1
     m = check_batch("mini_batches", "X", X, axis)
-    if Y.ndim != 2 or Y.shape[1] != m:
+    if Y.ndim not in (2, 3) or Y.shape[1] != m:
         raise ValueError(
             f"mini_batches: X {tuple(X.shape)} and Y {tuple(Y.shape)} must have the same m "
             f"(number of examples)"

@@ -4,6 +4,13 @@ Convention (the notes'): examples are columns, ``A, Y: (n_out, m)``. ``J = (1/m)
 and the backward returns ``dA = dL/dA`` per example (no 1/m), so that the output layer's
 ``dZ = A - Y`` for sigmoid + BCE and softmax + cross-entropy; the 1/m lives in dW and db.
 
+Every loss also takes sequences, ``A, Y: (n_out, m, T)``, a loss at every step summed over the
+steps: for a softmax over the vocabulary ``J = -(1/m) sum_i sum_t y_it . log a_it``, the notes'
+``L = sum_t L_t`` averaged over the examples. A step whose cross-entropy label column is all
+zeros is padding (a sequence shorter than ``T``): it adds nothing to ``J`` and gets no gradient
+(:func:`pad_mask`, :func:`output_dZ`); :func:`perplexity` is ``exp`` of the mean cross-entropy
+per labelled step.
+
 Example
 -------
 >>> import numpy as np
@@ -47,6 +54,9 @@ __all__ = [
     "l1_loss_backward",
     "mse",
     "mse_backward",
+    "output_dZ",
+    "pad_mask",
+    "perplexity",
 ]
 
 Array = Any
@@ -55,11 +65,13 @@ Array = Any
 def _inputs(
     op: str, A: Any, Y: Any, labels: Callable | None = None
 ) -> tuple[Array, Array, Any, int]:
-    """``(A, Y, xp, m)``: real finite ``(n_out, m)`` arrays of one shape with ``m >= 1``;
+    """``(A, Y, xp, m)``: real finite ``(n_out, m)`` arrays of one shape with ``m >= 1``, or
+    sequences ``(n_out, m, T)`` (a loss at every step, summed over the steps);
     ``labels(op, name, Y)`` checks what the labels must be."""
     A = real_array(op, "A", A)
     Y = real_array(op, "Y", Y, A.dtype)  # labels take the predictions' dtype
-    check_ndim(op, "A", A, 2, "(n_out, m)")
+    if A.ndim not in (2, 3):
+        raise ValueError(f"{op}: A must be (n_out, m) or (n_out, m, T), got shape {tuple(A.shape)}")
     check_same_shape(op, "labels Y", Y, "A", A)
     m = check_batch(op, "A", A, 1)
     check_finite(op, "A", A)
@@ -67,6 +79,38 @@ def _inputs(
     if labels is not None:
         labels(op, "labels Y", Y)
     return A, Y, array_module(A), m
+
+
+def _label_columns(op: str, name: str, Y: Any) -> None:
+    """Cross-entropy labels: every column a distribution; in a sequence ``(k, m, T)`` a column
+    may also be all zeros, a padded step."""
+    if Y.ndim == 2:
+        check_distributions(op, name, Y)
+        return
+    check_probabilities(op, name, Y)
+    xp = array_module(Y)
+    sums = xp.sum(Y, axis=0)
+    if not bool(xp.all((xp.abs(sums - 1.0) <= 1e-6) | (sums == 0))):
+        raise ValueError(
+            f"{op}: each step's column of {name} must sum to 1 (one-hot) or be all zeros (padding)"
+        )
+
+
+def pad_mask(Y: Array) -> Array:
+    """``(m, T)``: 1 at the steps of a sequence's labels ``Y: (k, m, T)`` that hold a label,
+    0 at padded steps (an all-zero column)."""
+    Y = real_array("pad_mask", "Y", Y)
+    check_ndim("pad_mask", "Y", Y, 3, "(k, m, T)")
+    return array_module(Y).sum(Y, axis=0)
+
+
+def output_dZ(A: Array, Y: Array) -> Array:
+    """``dZ[L] = A - Y``, per example, of sigmoid + BCE or softmax + cross-entropy; for a
+    sequence ``(k, m, T)`` it is 0 at padded steps: ``(A - Y) * mask``."""
+    A = real_array("output_dZ", "A", A)
+    Y = real_array("output_dZ", "Y", Y, A.dtype)
+    check_same_shape("output_dZ", "labels Y", Y, "A", A)
+    return A - Y if A.ndim != 3 else (A - Y) * pad_mask(Y)[None]
 
 
 def _probabilities(op: str, A: Any, Y: Any, labels: Callable) -> tuple[Array, Array, Any, int]:
@@ -117,22 +161,23 @@ def cross_entropy(A: Array, Y: Array) -> Array:
     """Categorical cross-entropy J = -(1/m) sum_i sum_k Y_ki log A_ki.
 
     Shapes: A, Y (k, m); columns of A are probabilities, columns of Y one-hot (or any
-    distribution: entries in [0, 1] summing to 1).
+    distribution: entries in [0, 1] summing to 1). For sequences A, Y (k, m, T) the sum runs
+    over the steps too, padded steps (all-zero label columns) adding nothing.
     """
-    A, Y, xp, m = _probabilities("cross_entropy", A, Y, check_distributions)
+    A, Y, xp, m = _probabilities("cross_entropy", A, Y, _label_columns)
     return -xp.sum(Y * xp.log(A)) / m
 
 
 def cross_entropy_backward(A: Array, Y: Array) -> Array:
     """dA = -Y / A, per example."""
-    A, Y, _, _ = _probabilities("cross_entropy_backward", A, Y, check_distributions)
+    A, Y, _, _ = _probabilities("cross_entropy_backward", A, Y, _label_columns)
     return -Y / A
 
 
 def cross_entropy_with_logits(Z: Array, Y: Array) -> Array:
     """Cross-entropy of softmax(Z) from the logits, via log-sum-exp, exact for any finite Z:
     J = (1/m) sum_i (logsumexp(Z_i) - sum_k Y_ki Z_ki) for columns of Y that sum to 1."""
-    Z, Y, xp, m = _inputs("cross_entropy_with_logits", Z, Y, check_distributions)
+    Z, Y, xp, m = _inputs("cross_entropy_with_logits", Z, Y, _label_columns)
     Zmax = xp.max(Z, axis=0, keepdims=True)
     lse = Zmax + xp.log(xp.sum(xp.exp(Z - Zmax), axis=0, keepdims=True))
     terms = xp.where(Y > 0, Y * (lse - Z), xp.zeros_like(Z))  # 0 * inf is 0 here, not NaN
@@ -140,11 +185,30 @@ def cross_entropy_with_logits(Z: Array, Y: Array) -> Array:
 
 
 def cross_entropy_with_logits_backward(Z: Array, Y: Array) -> Array:
-    """dZ = softmax(Z) - Y, per example."""
+    """dZ = softmax(Z) - Y, per example (0 at a sequence's padded steps)."""
     from visualdl.engine.activations import softmax
 
-    Z, Y, _, _ = _inputs("cross_entropy_with_logits_backward", Z, Y, check_distributions)
-    return softmax(Z) - Y
+    Z, Y, _, _ = _inputs("cross_entropy_with_logits_backward", Z, Y, _label_columns)
+    return output_dZ(softmax(Z), Y)
+
+
+def perplexity(A: Array, Y: Array) -> float:
+    """``exp(mean cross-entropy per labelled step)`` of predictions ``A`` and one-hot labels
+    ``Y``, ``(k, m)`` or ``(k, m, T)``: ``exp(-sum y . log a / number of labels)``. A uniform
+    guess over ``k`` symbols has perplexity ``k``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> Y = np.zeros((4, 3, 2)); Y[0] = 1                  # every label is symbol 0
+    >>> round(perplexity(np.full((4, 3, 2), 0.25), Y), 6)  # a uniform guess over 4
+    4.0
+    """
+    A, Y, xp, _ = _probabilities("perplexity", A, Y, _label_columns)
+    labels = float(xp.sum(Y))
+    if labels == 0:
+        raise ValueError("perplexity: Y holds no label (every step is padding)")
+    return float(xp.exp(-xp.sum(Y * xp.log(A)) / labels))
 
 
 def mse(A: Array, Y: Array) -> Array:

@@ -31,7 +31,6 @@ from visualdl.engine.checks import (
     check_binary,
     check_distributions,
     check_finite,
-    check_ndim,
     check_same_shape,
     choice,
     gradient,
@@ -40,6 +39,7 @@ from visualdl.engine.checks import (
     number,
     real_array,
 )
+from visualdl.engine.clipping import clip_by_norm, clip_by_value, global_norm
 from visualdl.engine.data import mini_batches
 from visualdl.engine.initializers import Rng, make_rng
 from visualdl.engine.layers import Dense, Dropout, Layer
@@ -76,9 +76,11 @@ class Sequential:
     lambd : penalty strength lambda (0 for none).
     penalty : ``"l2"`` (lambda/2m sum ||W||_F^2) or ``"l1"`` (lambda/2m sum |W|).
 
-    Inputs are ``X: (n_x, m)`` (dense layout) or ``X: (m, n_H, n_W, n_C)`` (conv layout; a
-    ``Flatten`` or ``GlobalAvgPool`` turns it into the dense layout before the dense layers).
-    Labels are always ``Y: (k, m)``.
+    Inputs are ``X: (n_x, m)`` (dense layout), ``X: (m, n_H, n_W, n_C)`` (conv layout; a
+    ``Flatten`` or ``GlobalAvgPool`` turns it into the dense layout before the dense layers) or
+    a sequence ``X: (n_x, m, T)`` (recurrent layers, :mod:`visualdl.engine.recurrent_layers`).
+    Labels are ``Y: (k, m)``, or ``(k, m, T)`` for a per-step output (all-zero columns mark
+    padded steps).
     """
 
     @named("Sequential")
@@ -137,8 +139,8 @@ class Sequential:
     # -- passes -------------------------------------------------------------------------
     @named("Sequential.forward")
     def forward(self, X: Array, training: bool = False) -> Array:
-        """``A[L]`` for inputs ``X: (n_x, m)`` or ``(m, n_H, n_W, n_C)``; dropout is active and
-        batch norm uses batch statistics only when ``training``."""
+        """``A[L]`` for inputs ``X: (n_x, m)``, ``(n_x, m, T)`` or ``(m, n_H, n_W, n_C)``;
+        dropout is active and batch norm uses batch statistics only when ``training``."""
         X, _ = self._inputs("Sequential.forward", X)
         check_finite("Sequential.forward", "X", X)
         A = X
@@ -147,14 +149,15 @@ class Sequential:
         return A
 
     def _inputs(self, op: str, X: Any) -> tuple[Array, int]:
-        """``(X, m)``: ``X`` in the model's dtype, ``(n_x, m)`` or ``(m, n_H, n_W, n_C)`` with
-        ``m >= 1``."""
+        """``(X, m)``: ``X`` in the model's dtype, ``(n_x, m)``, ``(n_x, m, T)`` or
+        ``(m, n_H, n_W, n_C)`` with ``m >= 1``."""
         X = real_array(op, "X", X, self.dtype)
-        if X.ndim not in (2, 4):
+        if X.ndim not in (2, 3, 4):
             raise ValueError(
-                f"{op}: X must be (n_x, m) or (m, n_H, n_W, n_C), got shape {tuple(X.shape)}"
+                f"{op}: X must be (n_x, m), (n_x, m, T) or (m, n_H, n_W, n_C), "
+                f"got shape {tuple(X.shape)}"
             )
-        return X, check_batch(op, "X", X, 1 if X.ndim == 2 else 0)
+        return X, check_batch(op, "X", X, 0 if X.ndim == 4 else 1)
 
     def _labels(self, op: str, AL: Any, Y: Any) -> tuple[Array, Array]:
         """``(AL, Y)`` in the model's dtype, Y exactly AL's shape."""
@@ -196,7 +199,7 @@ class Sequential:
         AL, Y = self._labels("Sequential.backward", AL, Y)
         out = self.layers[-1]
         if isinstance(out, Dense) and out.g.name == self.loss.fused_with:
-            dA = out.backward(dZ=AL - Y)  # sigmoid+BCE, softmax+CE: dZ[L] = A[L] - Y
+            dA = out.backward(dZ=losses.output_dZ(AL, Y))  # sigmoid+BCE, softmax+CE: A[L] - Y
         else:
             dA = out.backward(self.loss.backward(AL, Y))
         for layer in reversed(self.layers[:-1]):
@@ -211,7 +214,7 @@ class Sequential:
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One forward, cost, backward and gradient-descent step ``W := W - alpha dW``
         (``Optimizer("gd")``); returns the cost before the step."""
-        return self._step(X, Y, Optimizer("gd", lr=learning_rate), None)
+        return self._step(X, Y, Optimizer("gd", lr=learning_rate), None)[0]
 
     @named("Sequential.fit")
     def fit(
@@ -228,6 +231,8 @@ class Sequential:
         batch_size: int | None = None,
         seed: int = 0,
         schedule: Callable[[int], float] | None = None,
+        clip_value: float | None = None,
+        clip_norm: float | None = None,
     ) -> dict[str, list]:
         """Train for ``num_iterations`` passes over the data (epochs).
 
@@ -236,10 +241,14 @@ class Sequential:
         mini-batches of ``batch_size`` (the last one smaller): ``m`` gives batch, ``64``
         mini-batch and ``1`` stochastic gradient descent. ``optimizer`` is a name (with
         ``learning_rate``) or an :class:`Optimizer`; ``schedule(epoch)`` sets the rate per pass.
+        ``clip_value`` clips every gradient entry into ``[-clip_value, clip_value]``, then
+        ``clip_norm`` rescales the gradients to a global norm of at most ``clip_norm``
+        (:mod:`visualdl.engine.clipping`).
 
         Returns ``{"iteration", "cost"}`` every ``every`` passes (and the last), the cost being
         the example-weighted mean of the pass's mini-batch costs, plus ``"step_cost"`` with the
-        cost of every step. ``callback(i, model)`` runs at the recorded passes. Raises
+        cost of every step and ``"grad_norm"`` with every step's global gradient norm before
+        clipping. ``callback(i, model)`` runs at the recorded passes. Raises
         ``ValueError`` for parameters that are not finite before training, and
         ``FloatingPointError`` naming the pass and step where the cost or a parameter stops
         being finite.
@@ -251,7 +260,8 @@ class Sequential:
             batch_size = integer(op, "batch_size", batch_size)
         X, m = self._inputs(op, X)
         Y = real_array(op, "Y", Y, self.dtype)
-        check_ndim(op, "Y", Y, 2, "(k, m)")
+        if Y.ndim not in (2, 3):
+            raise ValueError(f"{op}: Y must be (k, m) or (k, m, T), got shape {tuple(Y.shape)}")
         if Y.shape[1] != m:
             raise ValueError(f"{op}: X has m = {m} examples but Y {tuple(Y.shape)}")
         bad = _not_finite(self.params)
@@ -265,13 +275,17 @@ class Sequential:
         for what, f in (("schedule", schedule), ("callback", callback)):
             if f is not None and not callable(f):
                 raise ValueError(f"{op}: {what} must be a function or None, got {f!r:.80}")
+        clip = {
+            k: None if v is None else number(op, k, v, "(0, inf)")
+            for k, v in (("clip_value", clip_value), ("clip_norm", clip_norm))
+        }
         rng = make_rng(seed)
-        history: dict[str, list] = {"iteration": [], "cost": [], "step_cost": []}
+        history: dict[str, list] = {"iteration": [], "cost": [], "step_cost": [], "grad_norm": []}
         for i in range(num_iterations):
             lr = None if schedule is None else number(op, f"schedule({i})", schedule(i), "(0, inf)")
             total = 0.0
             for Xb, Yb in mini_batches(X, Y, batch_size, rng):
-                J = self._step(Xb, Yb, opt, lr)
+                J, norm = self._step(Xb, Yb, opt, lr, clip)
                 key = _not_finite(self.params)
                 if not math.isfinite(J) or key:
                     what = f"cost became {J}" if not math.isfinite(J) else f"{key} became inf/NaN"
@@ -280,6 +294,7 @@ class Sequential:
                         "lower the learning rate"
                     )
                 history["step_cost"].append(J)
+                history["grad_norm"].append(norm)
                 total += J * Yb.shape[1]
             if i % every == 0 or i == num_iterations - 1:
                 J = total / Y.shape[1]
@@ -291,13 +306,22 @@ class Sequential:
                     callback(i, self)
         return history
 
-    def _step(self, X: Array, Y: Array, opt: Optimizer, lr: float | None) -> float:
-        """Forward, cost, backward and one optimizer step; the cost before the step."""
+    def _step(
+        self, X: Array, Y: Array, opt: Optimizer, lr: float | None, clip: dict | None = None
+    ) -> tuple[float, float]:
+        """Forward, cost, backward, clipping and one optimizer step; the cost before the step
+        and the gradients' global norm before clipping."""
         AL = self.forward(X, training=True)
         J = self.cost(AL, Y)
         grads = self.backward(AL, Y)
+        norm = global_norm(grads)
+        clip = clip or {}
+        if clip.get("clip_value") is not None:
+            grads = clip_by_value(grads, clip["clip_value"])
+        if clip.get("clip_norm") is not None:
+            grads, _ = clip_by_norm(grads, clip["clip_norm"])
         self.set_params(opt.step(self.params, grads, lr=lr, loss=J, no_decay=self.no_decay()))
-        return J
+        return J, norm
 
     # -- prediction ---------------------------------------------------------------------
     @named("Sequential.predict")
@@ -311,6 +335,11 @@ class Sequential:
         op = "Sequential.accuracy"
         AL = self.forward(X)
         Yh = to_host(real_array(op, "Y", Y))
+        if AL.ndim != 2:
+            raise ValueError(
+                f"{op}: the output must be (k, m), got {tuple(AL.shape)}; for a per-step output "
+                "use losses.perplexity"
+            )
         k, m = AL.shape
         if Yh.ndim != 2 or Yh.shape[0] not in (1, k) or Yh.shape[1] != m:
             raise ValueError(
