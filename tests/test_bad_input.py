@@ -29,9 +29,12 @@ import numpy as np
 import pytest
 
 from visualdl.engine import (
+    GRU,
+    LSTM,
     Activation,
     AvgPool2D,
     BatchNorm,
+    Bidirectional,
     Conv2D,
     Dense,
     Dropout,
@@ -41,23 +44,32 @@ from visualdl.engine import (
     Optimizer,
     Residual,
     Sequential,
+    SimpleRNN,
     Standardizer,
+    TimeDense,
     activations,
     architectures,
     averaging,
     batchnorm,
+    clipping,
     conv,
     conv_loops,
     data,
     dense,
     descent,
     gradcheck,
+    gru,
     initializers,
     losses,
+    lstm,
     mlp,
     optimizers,
+    recurrent_loops,
     regularization,
+    rnn,
     schedules,
+    sequence,
+    sequence_data,
     surfaces,
 )
 from visualdl.trace import Trace, log, record
@@ -2441,6 +2453,220 @@ def _extreme_logits_ok():
 accept("f32-float16_data_costs_in_float32", _float16_cost_is_right)
 accept("f32-layers_and_steps_convert_to_their_dtype", _float32_layers_convert)
 accept("logits-extreme_finite_logits", _extreme_logits_ok)
+
+
+# =============================================================================================
+# the recurrent chapter: sequences (n_x, m, T), states (n_a, m), gate weights (n_a, n_a + n_x)
+# =============================================================================================
+
+
+def seq_params(cell: str, n_x: int = 3, n_a: int = 4) -> dict:
+    """Parameters of an RNN (``Wax, Waa, ba``), LSTM (``fico``) or GRU (``urc``) cell."""
+    if cell == "rnn":
+        return {"Wax": real((n_a, n_x)), "Waa": real((n_a, n_a), 1), "ba": np.zeros((n_a, 1))}
+    gates = "fico" if cell == "lstm" else "urc"
+    return {f"W{g}": real((n_a, n_a + n_x), k) for k, g in enumerate(gates)} | {
+        f"b{g}": np.zeros((n_a, 1)) for g in gates
+    }
+
+
+def seq_forward(cell: str):
+    return getattr(recurrent_loops_modules()[cell], f"{cell}_forward")
+
+
+def recurrent_loops_modules() -> dict:
+    return {"rnn": rnn, "lstm": lstm, "gru": gru}
+
+
+X_SEQ = lambda: real((3, 2, 5))  # noqa: E731 - n_x = 3, m = 2, T = 5
+
+for _cell in ("rnn", "lstm", "gru"):
+    _op = f"{_cell}_forward"
+    refuse(
+        f"geom-{_op}-x_2d", _op, lambda c=_cell: seq_forward(c)(real((3, 2)), None, seq_params(c))
+    )
+    refuse(
+        f"empty-{_op}-no_steps",
+        _op,
+        lambda c=_cell: seq_forward(c)(real((3, 2, 0)), None, seq_params(c)),
+    )
+    refuse(
+        f"empty-{_op}-no_examples",
+        _op,
+        lambda c=_cell: seq_forward(c)(real((3, 0, 5)), None, seq_params(c)),
+    )
+    refuse(
+        f"geom-{_op}-a0_wrong_shape",
+        _op,
+        lambda c=_cell: seq_forward(c)(X_SEQ(), real((4, 3)), seq_params(c)),
+    )
+    refuse(
+        f"geom-{_op}-hidden_sizes_mismatch",
+        _op,
+        lambda c=_cell: seq_forward(c)(
+            X_SEQ(), None, seq_params(c) | {"Waa" if c == "rnn" else "Wc": real((5, 5))}
+        ),
+    )
+    refuse(
+        f"geom-{_op}-n_x_mismatch",
+        _op,
+        lambda c=_cell: seq_forward(c)(real((2, 2, 5)), None, seq_params(c)),
+    )
+    refuse(
+        f"kind-{_op}-params_missing_key",
+        _op,
+        lambda c=_cell: seq_forward(c)(X_SEQ(), None, dict(list(seq_params(c).items())[1:])),
+    )
+
+    def _wrong_T(c=_cell):
+        a, cache = seq_forward(c)(X_SEQ(), None, seq_params(c))
+        getattr(recurrent_loops_modules()[c], f"{c}_backward")(real((4, 2, 4)), cache)
+
+    refuse(f"bcast-{_cell}_backward-da_wrong_T", f"{_cell}_backward", _wrong_T)
+
+    def _loop_wrong_T(c=_cell):
+        _, caches = getattr(recurrent_loops, f"{c}_forward_loop")(X_SEQ(), None, seq_params(c))
+        getattr(recurrent_loops, f"{c}_backward_loop")(real((4, 2, 6)), caches)
+
+    refuse(f"bcast-{_cell}_backward_loop-da_wrong_T", f"{_cell}_backward_loop", _loop_wrong_T)
+
+refuse(
+    "geom-lstm_forward-c0_wrong_shape",
+    "lstm_forward",
+    lambda: lstm.lstm_forward(X_SEQ(), None, seq_params("lstm"), c0=real((4, 1))),
+)
+refuse(
+    "geom-lstm_cell_forward-c_prev_wrong_shape",
+    "lstm_cell_forward",
+    lambda: lstm.lstm_cell_forward(real((3, 2)), None, real((2, 2)), seq_params("lstm")),
+)
+refuse(
+    "geom-rnn_cell_forward-xt_3d",
+    "rnn_cell_forward",
+    lambda: rnn.rnn_cell_forward(X_SEQ(), None, seq_params("rnn")),
+)
+refuse(
+    "geom-gru_cell_forward-a_prev_wrong_shape",
+    "gru_cell_forward",
+    lambda: gru.gru_cell_forward(real((3, 2)), real((4,)), seq_params("gru")),
+)
+refuse(
+    "bcast-lstm_backward-dc_wrong_shape",
+    "lstm_backward",
+    lambda: lstm.lstm_backward(
+        real((4, 2, 5)), lstm.lstm_forward(X_SEQ(), None, seq_params("lstm"))[1], real((4, 2, 1))
+    ),
+)
+for _flag, _value in (("update", "z"), ("reset", "never")):
+    refuse(
+        f"hyper-gru_forward-{_flag}_{_value}",
+        "gru_forward",
+        lambda f=_flag, v=_value: gru.gru_forward(X_SEQ(), None, seq_params("gru"), **{f: v}),
+    )
+    refuse(f"hyper-GRU-{_flag}_{_value}", "GRU", lambda f=_flag, v=_value: GRU(3, 4, **{f: v}))
+for _layer in (SimpleRNN, LSTM, GRU):
+    _name = _layer.__name__
+    refuse(
+        f"geom-{_name}.forward-n_x_mismatch",
+        f"{_name} layer 2",
+        lambda L=_layer: L(2, 4, l=2, rng=0).forward(X_SEQ()),
+    )
+    refuse(
+        f"geom-{_name}.forward-not_a_sequence",
+        f"{_name} layer 2",
+        lambda L=_layer: L(3, 4, l=2, rng=0).forward(real((3, 2))),
+    )
+    refuse(
+        f"order-{_name}.backward-before_forward",
+        f"{_name} layer 2",
+        lambda L=_layer: L(3, 4, l=2, rng=0).backward(real((4, 2, 5))),
+    )
+
+    def _last_state_grad(L=_layer):
+        layer = L(3, 4, return_sequences=False, l=2, rng=0)
+        layer.forward(X_SEQ())
+        layer.backward(real((4, 2, 5)))  # the sequence's gradient, where a_T's is expected
+
+    refuse(f"bcast-{_name}.backward-da_of_every_step", f"{_name} layer 2", _last_state_grad)
+    refuse(f"hyper-{_name}-n_a_zero", _name, lambda L=_layer: L(3, 0))
+refuse(
+    "kind-Bidirectional-dense_inside",
+    "Bidirectional",
+    lambda: Bidirectional(Dense(3, 4), LSTM(3, 4)),
+)
+refuse(
+    "geom-Bidirectional-return_sequences_differ",
+    "Bidirectional",
+    lambda: Bidirectional(LSTM(3, 4), LSTM(3, 4, return_sequences=False)),
+)
+refuse(
+    "geom-TimeDense.forward-not_a_sequence",
+    "TimeDense layer 2",
+    lambda: TimeDense(4, 5, "softmax", rng=0, l=2).forward(real((4, 2))),
+)
+refuse(
+    "geom-time_dense_forward-n_a_mismatch",
+    "time_dense_forward",
+    lambda: sequence.time_dense_forward(real((3, 2, 5)), real((5, 4)), np.zeros((5, 1))),
+)
+refuse(
+    "label-cross_entropy-sequence_column_half",
+    "cross_entropy",
+    lambda: losses.cross_entropy(np.full((2, 1, 3), 0.5), np.full((2, 1, 3), 0.25)),
+)
+refuse(
+    "label-perplexity-all_padding",
+    "perplexity",
+    lambda: losses.perplexity(np.full((2, 1, 3), 0.5), np.zeros((2, 1, 3))),
+)
+refuse("geom-pad_mask-2d", "pad_mask", lambda: losses.pad_mask(onehot(3, 4)))
+for _bad in (0, -1.0, NAN, INF):
+    refuse(
+        f"hyper-clip_by_value-{lab(_bad)}",
+        "clip_by_value",
+        lambda b=_bad: clipping.clip_by_value({"dW1": real((2, 2))}, b),
+    )
+    refuse(
+        f"hyper-clip_by_norm-{lab(_bad)}",
+        "clip_by_norm",
+        lambda b=_bad: clipping.clip_by_norm({"dW1": real((2, 2))}, b),
+    )
+refuse(
+    "hyper-Sequential.fit-clip_norm_zero",
+    "Sequential.fit",
+    lambda: Sequential([LSTM(3, 4, return_sequences=False, rng=0), Dense(4, 1, "sigmoid")]).fit(
+        X_SEQ(), labels01((1, 2)), clip_norm=0
+    ),
+)
+refuse(
+    "geom-Sequential.accuracy-per_step_output",
+    "Sequential.accuracy",
+    lambda: Sequential([LSTM(3, 4, rng=0), TimeDense(4, 2, "softmax")], "cross_entropy").accuracy(
+        X_SEQ(), np.ones((2, 2, 5)) / 2
+    ),
+)
+refuse("empty-memory_task-m_zero", "memory_task", lambda: sequence_data.memory_task(0, 5))
+refuse("hyper-sine_task-noise", "sine_task", lambda: sequence_data.sine_task(2, 5, noise=-1.0))
+refuse("kind-MarkovSource-repeated", "MarkovSource", lambda: sequence_data.MarkovSource("aa"))
+refuse(
+    "kind-one_hot_sequences-floats",
+    "one_hot_sequences",
+    lambda: sequence_data.one_hot_sequences(np.zeros((2, 3)), 4),
+)
+
+
+def _padded_cost_is_the_labelled_steps():
+    A, Y = np.full((2, 1, 3), 0.5), np.zeros((2, 1, 3))
+    Y[0, 0, :2] = 1.0  # the third step is padding
+    assert losses.cross_entropy(A, Y) == pytest.approx(2 * math.log(2))
+    np.testing.assert_array_equal(losses.output_dZ(A, Y)[:, 0, 2], [0.0, 0.0])
+
+
+accept("label-cross_entropy-padded_sequence", _padded_cost_is_the_labelled_steps)
+accept(
+    "kind-lstm_forward-lists",
+    lambda: lstm.lstm_forward(X_SEQ().tolist(), None, seq_params("lstm"))[0].shape == (4, 2, 5),
+)
 
 
 # =============================================================================================

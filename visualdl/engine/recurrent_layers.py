@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 from visualdl.backend import array_module, from_host, xp
-from visualdl.engine.checks import float_dtype, gradient, named, real_array
+from visualdl.engine.checks import float_dtype, gradient, integer, named, real_array
 from visualdl.engine.gru import GATES as GRU_GATES
 from visualdl.engine.gru import _flags, gru_backward, gru_forward
 from visualdl.engine.initializers import Rng, make_rng
@@ -99,7 +99,8 @@ class Recurrent(WeightLayer):
     def __init__(
         self, n_x: int, n_a: int, return_sequences: bool, rng: Any, l: int, dtype: Any
     ) -> None:
-        self.l, self.n_x, self.n_a = l, n_x, n_a
+        self.l = l
+        self.n_x, self.n_a = integer(self.op, "n_x", n_x), integer(self.op, "n_a", n_a)
         self.return_sequences = bool(return_sequences)
         self._rng, self._dtype = make_rng(rng), float_dtype(self.op, dtype)
         self._cache: Any = None
