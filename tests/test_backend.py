@@ -17,9 +17,12 @@ from visualdl.engine import (
     conv_loops,
     dense,
     dense_loops,
+    gru,
     losses,
+    lstm,
     recurrent_loops,
     regularization,
+    rnn,
 )
 from visualdl.engine.layers import Dense
 from visualdl.engine.optimizers import Optimizer
@@ -107,7 +110,28 @@ def _families(rng: np.random.Generator) -> dict:
         opt = Optimizer("adam", lr=0.1)
         return opt.step(params, grads)["W1"], opt.step(params, grads)["W1"]
 
+    x, a0 = rng.standard_normal((3, 4, 5)), rng.standard_normal((2, 4))
+
+    def _recurrent(module, gates: str, *flags):
+        cell = module.__name__.rsplit(".", 1)[1]
+        p = {f"W{g}": rng.standard_normal((2, 5)) for g in gates}
+        p |= {f"b{g}": rng.standard_normal((2, 1)) for g in gates}
+        if not gates:
+            p = {"Wax": Wd[:, :3] * 1.0, "Waa": Wd[:, :2] * 1.0, "ba": bd + 0.5}
+
+        def run(put):
+            a, cache = getattr(module, f"{cell}_forward")(
+                put(x), put(a0), {k: put(v) for k, v in p.items()}, *flags
+            )
+            grads = getattr(module, f"{cell}_backward")(a, cache)
+            return (a, *(grads[k] for k in sorted(grads)))
+
+        return run
+
     return {
+        "rnn": _recurrent(rnn, ""),
+        "lstm": _recurrent(lstm, "fico"),
+        "gru": _recurrent(gru, "urc", "state", "after"),
         "dense": _dense,
         "conv2d": _conv,
         "conv_transpose2d": _transpose,

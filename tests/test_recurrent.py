@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import assert_op_gradients
 
 from visualdl.engine import (
     GRU,
@@ -26,6 +27,7 @@ from visualdl.engine import (
     lstm,
     recurrent_loops,
     rnn,
+    sequence,
     sequence_data,
 )
 from visualdl.trace import record
@@ -97,37 +99,88 @@ def test_lstm_backward_takes_a_gradient_on_the_cells_too(seed: int) -> None:
     assert np.abs(fast["dWf"] - lstm.lstm_backward(da, cache)["dWf"]).max() > 1e-6
 
 
-def _numeric(J, arr: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(arr)
-    for idx in np.ndindex(arr.shape):
-        old = arr[idx]
-        arr[idx] = old + eps
-        plus = J()
-        arr[idx] = old - eps
-        minus = J()
-        arr[idx] = old
-        out[idx] = (plus - minus) / (2 * eps)
-    return out
+def _ordered(grads: dict, names) -> tuple:
+    return tuple(grads[f"d{k}"] for k in names)
+
+
+def _scale(p: dict, m: int) -> dict:
+    """Parameter gradients are of the mean cost (1/m); dx, da0 per example."""
+    return {k: 1.0 / m for k in p}
 
 
 @pytest.mark.parametrize("seed", SEEDS[:2])
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_backward_meets_finite_differences(cell: str, seed: int) -> None:
-    """``J = (1/m) sum(G * a)``, so ``da = G`` per example and ``dW`` carries the 1/m."""
-    x, a0, p, G = _case(cell, seed)
-    m = x.shape[1]
-    module = CELLS[cell]
-    for flags in FLAGS if cell == "gru" else [()]:
-        fwd = getattr(module, f"{cell}_forward")
+def test_rnn_backwards_meet_finite_differences(seed: int) -> None:
+    x, a0, p, _ = _case("rnn", seed)
+    m, names = x.shape[1], ["x", "a0", *p]
+    assert_op_gradients(
+        lambda x, a0, **q: rnn.rnn_forward(x, a0, q),
+        lambda d, cache: _ordered(rnn.rnn_backward(d, cache), names),
+        {"x": x, "a0": a0, **p},
+        scale=_scale(p, m),
+    )
+    cell = {"xt": "xt", "a_prev": "a_prev"}
+    assert_op_gradients(
+        lambda xt, a_prev, **q: rnn.rnn_cell_forward(xt, a_prev, q),
+        lambda d, cache: _ordered(rnn.rnn_cell_backward(d, cache), [*cell, *p]),
+        {"xt": x[:, :, 0], "a_prev": a0, **p},
+        scale=_scale(p, m),
+    )
 
-        def J(flags=flags, fwd=fwd):
-            return float(np.sum(G * fwd(x, a0, p, *flags)[0])) / m
 
-        grads = getattr(module, f"{cell}_backward")(G, fwd(x, a0, p, *flags)[1])
-        for k, v in p.items():
-            np.testing.assert_allclose(grads[f"d{k}"], _numeric(J, v), rtol=1e-5, atol=1e-8)
-        np.testing.assert_allclose(grads["dx"], m * _numeric(J, x), rtol=1e-5, atol=1e-8)
-        np.testing.assert_allclose(grads["da0"], m * _numeric(J, a0), rtol=1e-5, atol=1e-8)
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_lstm_backwards_meet_finite_differences(seed: int) -> None:
+    x, a0, p, _ = _case("lstm", seed)
+    m, names = x.shape[1], ["x", "a0", *p]
+    assert_op_gradients(
+        lambda x, a0, **q: lstm.lstm_forward(x, a0, q),
+        lambda d, cache: _ordered(lstm.lstm_backward(d, cache), names),
+        {"x": x, "a0": a0, **p},
+        scale=_scale(p, m),
+    )
+    c_prev = np.random.default_rng(seed + 3).normal(size=a0.shape)
+
+    def cell(xt, a_prev, c_prev, **q):  # out: a_t and c_t stacked, so both are differentiated
+        a, c, cache = lstm.lstm_cell_forward(xt, a_prev, c_prev, q)
+        return np.concatenate([a, c]), cache
+
+    def cell_back(d, cache):
+        n_a = cache["n_a"]
+        g = lstm.lstm_cell_backward(d[:n_a], d[n_a:], cache)
+        return _ordered(g, ["xt", "a_prev", "c_prev", *p])
+
+    assert_op_gradients(
+        cell, cell_back, {"xt": x[:, :, 0], "a_prev": a0, "c_prev": c_prev, **p}, scale=_scale(p, m)
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+@pytest.mark.parametrize("update, reset", FLAGS)
+def test_gru_backwards_meet_finite_differences(seed: int, update: str, reset: str) -> None:
+    x, a0, p, _ = _case("gru", seed)
+    m, names = x.shape[1], ["x", "a0", *p]
+    assert_op_gradients(
+        lambda x, a0, **q: gru.gru_forward(x, a0, q, update, reset),
+        lambda d, cache: _ordered(gru.gru_backward(d, cache), names),
+        {"x": x, "a0": a0, **p},
+        scale=_scale(p, m),
+    )
+    assert_op_gradients(
+        lambda xt, a_prev, **q: gru.gru_cell_forward(xt, a_prev, q, update, reset),
+        lambda d, cache: _ordered(gru.gru_cell_backward(d, cache), ["xt", "a_prev", *p]),
+        {"xt": x[:, :, 0], "a_prev": a0, **p},
+        scale=_scale(p, m),
+    )
+
+
+def test_time_dense_backward_meets_finite_differences() -> None:
+    g = np.random.default_rng(5)
+    a, Wy, by = g.normal(size=(3, 2, 4)), g.normal(size=(5, 3)), g.normal(size=(5, 1))
+    assert_op_gradients(
+        lambda a, Wy, by: sequence.time_dense_forward(a, Wy, by),
+        sequence.time_dense_backward,
+        {"a": a, "Wy": Wy, "by": by},
+        scale={"Wy": 1 / 2, "by": 1 / 2},
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
