@@ -42,7 +42,15 @@ from typing import Any
 from visualdl.backend import array_module
 from visualdl.engine.activations import sigmoid
 from visualdl.engine.checks import choice, gradient, real_array
-from visualdl.engine.sequence import flat, hidden_size, sequence, shifted, state, unflat, weights
+from visualdl.engine.sequence import (
+    by_example,
+    by_step,
+    hidden_size,
+    sequence,
+    side_by_side,
+    state,
+    weights,
+)
 
 __all__ = [
     "GATES",
@@ -161,61 +169,73 @@ def gru_forward(
     xp = array_module(x)
     W = xp.concat([p[f"W{g}"] for g in GATES], axis=0)  # (3 n_a, n_a + n_x)
     b = xp.concat([p[f"b{g}"] for g in GATES], axis=0)
-    W_ur, Wca = W[: 2 * n_a, :n_a], W[2 * n_a :, :n_a]
-    pre = unflat(W[:, n_a:] @ flat(x) + b, m, T)
-    out = {k: [] for k in ("u", "r", "cc", "hc", "a")}
-    a_prev = a0
+    Wa, X, n2 = xp.ascontiguousarray(W[:, :n_a]), by_step(x), 2 * n_a
+    pre = (W[:, n_a:] @ side_by_side(X) + b).reshape(3 * n_a, T, m)  # every step's input part
+    UR = xp.empty((T, n2, m), dtype=x.dtype)
+    CC, HC = xp.empty((T, n_a, m), dtype=x.dtype), xp.empty((T, n_a, m), dtype=x.dtype)
+    A = xp.empty((T + 1, n_a, m), dtype=x.dtype)  # A[t] is a_prev of step t, A[0] = a0
+    A[0] = a0
     for t in range(T):
-        G = pre[:, :, t]
-        UR = G[: 2 * n_a] + W_ur @ a_prev
-        u, r = sigmoid(UR[:n_a]), sigmoid(UR[n_a:])
-        hc = Wca @ (r * a_prev) if reset == "before" else Wca @ a_prev
-        cc = xp.tanh(G[2 * n_a :] + (hc if reset == "before" else r * hc))
-        keep_new, keep_old = _mix(u, update)
-        a_prev = keep_new * cc + keep_old * a_prev
-        for k, v in zip(out, (u, r, cc, hc, a_prev), strict=True):
-            out[k].append(v)
-    cache = {k: xp.stack(v, axis=2) for k, v in out.items()}
-    extra = {"x": x, "a0": a0, "W": W, "n_a": n_a, "update": update, "reset": reset}
-    return cache["a"], {**cache, **extra}
+        if reset == "after":  # one product gives all three gates' state part
+            H = Wa @ A[t]
+            UR[t] = sigmoid(pre[:n2, t] + H[:n2])
+            HC[t] = H[n2:]
+            CC[t] = xp.tanh(pre[n2:, t] + UR[t, n_a:] * HC[t])
+        else:
+            UR[t] = sigmoid(pre[:n2, t] + Wa[:n2] @ A[t])
+            HC[t] = Wa[n2:] @ (UR[t, n_a:] * A[t])
+            CC[t] = xp.tanh(pre[n2:, t] + HC[t])
+        keep_new, keep_old = _mix(UR[t, :n_a], update)
+        A[t + 1] = keep_new * CC[t] + keep_old * A[t]
+    a = by_example(A[1:])
+    views = {
+        "u": UR[:, :n_a].transpose(1, 2, 0),
+        "r": UR[:, n_a:].transpose(1, 2, 0),
+        "cc": CC.transpose(1, 2, 0),
+        "hc": HC.transpose(1, 2, 0),
+    }
+    extra = {"W": W, "n_a": n_a, "update": update, "reset": reset}
+    return a, {"UR": UR, "CC": CC, "HC": HC, "A": A, "X": X, "a": a, **views, **extra}
 
 
 def gru_backward(da: Array, cache: dict) -> dict[str, Array]:
     """Backward through time: ``dx (n_x, m, T)``, ``da0 (n_a, m)`` and ``dW{u,r,c}``,
     ``db{u,r,c}`` of the mean cost, from ``da (n_a, m, T)``, each step's gradient from its
     own output."""
-    a, u, r, cc, hc = (cache[k] for k in ("a", "u", "r", "cc", "hc"))
-    da = gradient("gru_backward", "da", da, "a", a)
-    xp, n_a, (_, m, T) = array_module(da), cache["n_a"], a.shape
+    UR, CC, HC, A, n_a = cache["UR"], cache["CC"], cache["HC"], cache["A"], cache["n_a"]
+    T, _, m = CC.shape
+    dA = by_step(gradient("gru_backward", "da", da, "a", cache["a"]))
+    xp, n2 = array_module(dA), 2 * n_a
     before, sign = cache["reset"] == "before", 1.0 if cache["update"] == "candidate" else -1.0
-    a_prev_all = shifted(cache["a0"], a)
-    W_ur, Wca = cache["W"][: 2 * n_a, :n_a], cache["W"][2 * n_a :, :n_a]
-    dG, dH = [None] * T, [None] * T  # dz of the three gates; gradient of W_ca's input/output
-    da_next = xp.zeros_like(cache["a0"])
+    WaT = xp.ascontiguousarray(cache["W"][:, :n_a].T)  # (n_a, 3 n_a)
+    dG = xp.empty((3 * n_a, T, m), dtype=dA.dtype)  # dz of the three gates
+    dH = xp.empty((3 * n_a, T, m), dtype=dA.dtype)  # gradient of W_a's products
+    da_next = xp.zeros_like(A[0])
     for t in reversed(range(T)):
-        da_t = da[:, :, t] + da_next
-        ut, rt, cct, ap = u[:, :, t], r[:, :, t], cc[:, :, t], a_prev_all[:, :, t]
-        keep_new, keep_old = _mix(ut, cache["update"])
-        dz_c = da_t * keep_new * (1.0 - cct * cct)
-        dz_u = sign * da_t * (cct - ap) * ut * (1.0 - ut)
+        u, r, cc, a_prev = UR[t, :n_a], UR[t, n_a:], CC[t], A[t]
+        da_t = dA[t] + da_next
+        keep_new, keep_old = _mix(u, cache["update"])
+        dz_c = da_t * keep_new * (1.0 - cc * cc)
+        dG[:n_a, t] = sign * da_t * (cc - a_prev) * u * (1.0 - u)
+        dG[n2:, t] = dz_c
         if before:
-            d_ra = Wca.T @ dz_c
-            dz_r, da_prev, dH[t] = d_ra * ap * rt * (1.0 - rt), da_t * keep_old + d_ra * rt, dz_c
+            d_ra = WaT[:, n2:] @ dz_c  # the gradient of r * a_prev
+            dG[n_a:n2, t] = d_ra * a_prev * r * (1.0 - r)
+            dH[:, t] = dG[:, t]
+            da_next = da_t * keep_old + d_ra * r + WaT[:, :n2] @ dG[:n2, t]
         else:
-            dH[t] = dz_c * rt
-            dz_r = dz_c * hc[:, :, t] * rt * (1.0 - rt)
-            da_prev = da_t * keep_old + Wca.T @ dH[t]
-        dG[t] = xp.concat([dz_u, dz_r, dz_c], axis=0)
-        da_next = da_prev + W_ur.T @ dG[t][: 2 * n_a]
-    dGf, dHf = flat(xp.stack(dG, axis=2)), flat(xp.stack(dH, axis=2))
-    A_prev, X = flat(a_prev_all), flat(cache["x"])
-    c_in = flat(r) * A_prev if before else A_prev  # what W_ca multiplies
-    dWx, db = dGf @ X.T / m, xp.sum(dGf, axis=1, keepdims=True) / m
-    dWa_ur, dWca = dGf[: 2 * n_a] @ A_prev.T / m, dHf @ c_in.T / m
-    grads = {"dx": unflat(cache["W"][:, n_a:].T @ dGf, m, T), "da0": da_next}
+            dG[n_a:n2, t] = dz_c * HC[t] * r * (1.0 - r)
+            dH[:n2, t], dH[n2:, t] = dG[:n2, t], dz_c * r
+            da_next = da_t * keep_old + WaT @ dH[:, t]
+    dGf, dHf = dG.reshape(3 * n_a, T * m), dH.reshape(3 * n_a, T * m)
+    A_prev = side_by_side(A[:-1])
+    c_in = side_by_side(UR[:, n_a:] * A[:-1]) if before else A_prev  # what W_ca multiplies
+    dWx, db = dGf @ side_by_side(cache["X"]).T / m, xp.sum(dGf, axis=1, keepdims=True) / m
+    dWa = xp.concat([dHf[:n2] @ A_prev.T, dHf[n2:] @ c_in.T], axis=0) / m
+    dx = (cache["W"][:, n_a:].T @ dGf).reshape(-1, T, m).transpose(0, 2, 1)
+    grads = {"dx": xp.ascontiguousarray(dx), "da0": da_next}
     for k, g in enumerate(GATES):
         rows = slice(k * n_a, (k + 1) * n_a)
-        Wa = dWa_ur[rows] if g != "c" else dWca
-        grads[f"dW{g}"] = xp.concat([Wa, dWx[rows]], axis=1)
+        grads[f"dW{g}"] = xp.concat([dWa[rows], dWx[rows]], axis=1)
         grads[f"db{g}"] = db[rows]
     return grads

@@ -20,9 +20,10 @@ cell renamed back to ``c``)::
     dW_g = (1/m) dz_g [a_prev; x_t]^T  db_g = (1/m) sum dz_g
     [da_prev; dx_t] = sum_g W_g^T dz_g          dc_prev = dc * f_t   (the cell path)
 
-The fast :func:`lstm_forward` stacks the four gates into one ``(4 n_a, n_a + n_x)`` matrix and
-multiplies the input part into all steps at once; its backward collects every step's ``dz``
-and forms the weight gradients in one product. It never narrates: the loop version
+The fast :func:`lstm_forward` stacks the four gates into one ``(4 n_a, n_a + n_x)`` matrix,
+multiplies the input part into all steps at once and walks time on the first axis of its
+buffers (one step, one block of memory); its backward collects every step's ``dz`` and forms
+the weight gradients in one product. It never narrates: the loop version
 (:func:`visualdl.engine.recurrent_loops.lstm_forward_loop`) records every gate at every step.
 
 Example
@@ -43,12 +44,21 @@ from typing import Any
 from visualdl.backend import array_module
 from visualdl.engine.activations import sigmoid
 from visualdl.engine.checks import gradient, real_array
-from visualdl.engine.sequence import flat, hidden_size, sequence, shifted, state, unflat, weights
+from visualdl.engine.sequence import (
+    by_example,
+    by_step,
+    hidden_size,
+    sequence,
+    side_by_side,
+    state,
+    weights,
+)
 
 __all__ = ["GATES", "lstm_backward", "lstm_cell_backward", "lstm_cell_forward", "lstm_forward"]
 
 Array = Any
-GATES = "fico"  # forget, input (update), candidate, output: the order of the stacked rows
+GATES = "fico"  # forget, input (update), candidate, output
+STACK = "fioc"  # the fast ops' stacked rows: the three sigmoid gates, then the candidate
 
 
 def lstm_cell_forward(
@@ -113,22 +123,25 @@ def lstm_forward(
     p = weights(op, params, n_a, n_x, GATES)
     a0, c0 = state(op, "a0", a0, n_a, m, x), state(op, "c0", c0, n_a, m, x)
     xp = array_module(x)
-    W = xp.concat([p[f"W{g}"] for g in GATES], axis=0)  # (4 n_a, n_a + n_x)
-    b = xp.concat([p[f"b{g}"] for g in GATES], axis=0)
-    Wa, Wx = W[:, :n_a], W[:, n_a:]
-    pre = unflat(Wx @ flat(x) + b, m, T)
-    out = {k: [] for k in ("f", "i", "cc", "o", "c", "a")}
-    a_prev, c_prev = a0, c0
+    W = xp.concat([p[f"W{g}"] for g in STACK], axis=0)  # (4 n_a, n_a + n_x)
+    b = xp.concat([p[f"b{g}"] for g in STACK], axis=0)
+    Wa, X = xp.ascontiguousarray(W[:, :n_a]), by_step(x)
+    pre = (W[:, n_a:] @ side_by_side(X) + b).reshape(4 * n_a, T, m)  # every step's input part
+    G = xp.empty((T, 4 * n_a, m), dtype=x.dtype)  # f, i, o, then cc, step by step
+    C, TC, A = (xp.empty((T, n_a, m), dtype=x.dtype) for _ in range(3))
+    a_prev, c_prev, s3 = a0, c0, 3 * n_a
     for t in range(T):
-        G = pre[:, :, t] + Wa @ a_prev
-        f, i, o = sigmoid(G[:n_a]), sigmoid(G[n_a : 2 * n_a]), sigmoid(G[3 * n_a :])
-        cc = xp.tanh(G[2 * n_a : 3 * n_a])
-        c_prev = f * c_prev + i * cc
-        a_prev = o * xp.tanh(c_prev)
-        for k, v in zip(out, (f, i, cc, o, c_prev, a_prev), strict=True):
-            out[k].append(v)
-    cache = {k: xp.stack(v, axis=2) for k, v in out.items()}
-    return cache["a"], {**cache, "x": x, "a0": a0, "c0": c0, "W": W, "n_a": n_a}
+        z = pre[:, t] + Wa @ a_prev
+        G[t, :s3], G[t, s3:] = sigmoid(z[:s3]), xp.tanh(z[s3:])
+        C[t] = G[t, :n_a] * c_prev + G[t, n_a : 2 * n_a] * G[t, s3:]
+        TC[t] = xp.tanh(C[t])
+        A[t] = G[t, 2 * n_a : s3] * TC[t]
+        a_prev, c_prev = A[t], C[t]
+    views = {g: G[:, k * n_a : (k + 1) * n_a].transpose(1, 2, 0) for k, g in enumerate(STACK)}
+    cache = {"G": G, "C": C, "TC": TC, "A": A, "X": X, "a0": a0, "c0": c0, "W": W, "n_a": n_a}
+    a = by_example(A)
+    gates = {"f": views["f"], "i": views["i"], "cc": views["c"], "o": views["o"]}
+    return a, {**cache, **gates, "c": C.transpose(1, 2, 0), "a": a}
 
 
 def lstm_backward(da: Array, cache: dict, dc: Array | None = None) -> dict[str, Array]:
@@ -136,36 +149,33 @@ def lstm_backward(da: Array, cache: dict, dc: Array | None = None) -> dict[str, 
     ``dW{f,i,c,o}``, ``db{f,i,c,o}`` of the mean cost, from ``da (n_a, m, T)``, each step's
     gradient from its own output (and ``dc`` of the same shape where the cells are read too)."""
     op = "lstm_backward"
-    a, c, f, i, cc, o = (cache[k] for k in ("a", "c", "f", "i", "cc", "o"))
-    da = gradient(op, "da", da, "a", a)
-    dc_in = None if dc is None else gradient(op, "dc", dc, "c", c)
-    xp, n_a, (_, m, T) = array_module(da), cache["n_a"], a.shape
-    c_prev_all = shifted(cache["c0"], c)
-    Wa = cache["W"][:, :n_a]
-    dG = [None] * T
+    G, C, TC, A, n_a = cache["G"], cache["C"], cache["TC"], cache["A"], cache["n_a"]
+    T, _, m = C.shape
+    dA = by_step(gradient(op, "da", da, "a", cache["a"]))
+    dC = None if dc is None else by_step(gradient(op, "dc", dc, "c", cache["c"]))
+    xp, s3 = array_module(dA), 3 * n_a
+    WaT = xp.ascontiguousarray(cache["W"][:, :n_a].T)
+    dG = xp.empty((4 * n_a, T, m), dtype=dA.dtype)  # reshapes to (4 n_a, T m) for free
     da_next, dc_next = xp.zeros_like(cache["a0"]), xp.zeros_like(cache["c0"])
     for t in reversed(range(T)):
-        da_t = da[:, :, t] + da_next
-        tc = xp.tanh(c[:, :, t])
-        ft, it, cct, ot = f[:, :, t], i[:, :, t], cc[:, :, t], o[:, :, t]
-        dc_t = dc_next + da_t * ot * (1.0 - tc * tc)
-        if dc_in is not None:
-            dc_t = dc_t + dc_in[:, :, t]
-        dG[t] = xp.concat(
-            [
-                dc_t * c_prev_all[:, :, t] * ft * (1.0 - ft),
-                dc_t * cct * it * (1.0 - it),
-                dc_t * it * (1.0 - cct * cct),
-                da_t * tc * ot * (1.0 - ot),
-            ],
-            axis=0,
-        )
-        da_next, dc_next = Wa.T @ dG[t], dc_t * ft
-    dGf = flat(xp.stack(dG, axis=2))
-    concat = xp.concat([flat(shifted(cache["a0"], a)), flat(cache["x"])], axis=0)
-    dW, db = dGf @ concat.T / m, xp.sum(dGf, axis=1, keepdims=True) / m
-    grads = {"dx": unflat(cache["W"][:, n_a:].T @ dGf, m, T), "da0": da_next, "dc0": dc_next}
-    for k, g in enumerate(GATES):
+        f, i, o, cc = G[t, :n_a], G[t, n_a : 2 * n_a], G[t, 2 * n_a : s3], G[t, s3:]
+        c_prev = C[t - 1] if t else cache["c0"]
+        da_t = dA[t] + da_next
+        dc_t = dc_next + da_t * o * (1.0 - TC[t] * TC[t])
+        if dC is not None:
+            dc_t = dc_t + dC[t]
+        dG[:n_a, t] = dc_t * c_prev * f * (1.0 - f)
+        dG[n_a : 2 * n_a, t] = dc_t * cc * i * (1.0 - i)
+        dG[2 * n_a : s3, t] = da_t * TC[t] * o * (1.0 - o)
+        dG[s3:, t] = dc_t * i * (1.0 - cc * cc)
+        da_next, dc_next = WaT @ dG[:, t], dc_t * f
+    dGf = dG.reshape(4 * n_a, T * m)
+    A_prev = xp.concat([cache["a0"][None], A[:-1]], axis=0)
+    inputs = xp.concat([side_by_side(A_prev), side_by_side(cache["X"])], axis=0)
+    dW, db = dGf @ inputs.T / m, xp.sum(dGf, axis=1, keepdims=True) / m
+    dx = (cache["W"][:, n_a:].T @ dGf).reshape(-1, T, m).transpose(0, 2, 1)
+    grads = {"dx": xp.ascontiguousarray(dx), "da0": da_next, "dc0": dc_next}
+    for k, g in enumerate(STACK):
         grads[f"dW{g}"] = dW[k * n_a : (k + 1) * n_a]
         grads[f"db{g}"] = db[k * n_a : (k + 1) * n_a]
     return grads

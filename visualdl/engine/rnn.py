@@ -33,7 +33,7 @@ from typing import Any
 
 from visualdl.backend import array_module
 from visualdl.engine.checks import gradient, real_array
-from visualdl.engine.sequence import flat, sequence, shifted, state, unflat
+from visualdl.engine.sequence import by_example, by_step, sequence, side_by_side, state
 
 __all__ = ["KEYS", "rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "rnn_forward"]
 
@@ -97,32 +97,33 @@ def rnn_forward(x: Array, a0: Array | None, params: dict) -> tuple[Array, dict]:
     x = sequence(op, "x", x)
     (_, m, T), (p, n_a) = x.shape, _params(op, params, int(x.shape[0]))
     a0 = state(op, "a0", a0, n_a, m, x)
-    xp = array_module(x)
-    pre = unflat(p["Wax"] @ flat(x) + p["ba"], m, T)  # every step's input term at once
-    steps, a_prev = [], a0
+    xp, X = array_module(x), by_step(x)
+    pre = (p["Wax"] @ side_by_side(X) + p["ba"]).reshape(n_a, T, m)  # every step's input term
+    A = xp.empty((T + 1, n_a, m), dtype=x.dtype)  # A[t] is a_prev of step t, A[0] = a0
+    A[0] = a0
     for t in range(T):
-        a_prev = xp.tanh(pre[:, :, t] + p["Waa"] @ a_prev)
-        steps.append(a_prev)
-    a = xp.stack(steps, axis=2)
-    return a, {"x": x, "a0": a0, "a": a, **p}
+        A[t + 1] = xp.tanh(pre[:, t] + p["Waa"] @ A[t])
+    a = by_example(A[1:])
+    return a, {"X": X, "A": A, "a": a, **p}
 
 
 def rnn_backward(da: Array, cache: dict) -> dict[str, Array]:
     """BPTT: ``dx (n_x, m, T)``, ``da0 (n_a, m)`` and ``dWax``, ``dWaa``, ``dba`` of the mean
     cost, from ``da (n_a, m, T)``, each step's gradient from its own output."""
-    x, a0, a, Waa = cache["x"], cache["a0"], cache["a"], cache["Waa"]
-    da = gradient("rnn_backward", "da", da, "a", a)
-    xp, (_, m, T) = array_module(da), a.shape
-    dz = [None] * T
-    da_next = xp.zeros_like(a0)
+    A, WaaT = cache["A"], cache["Waa"].T
+    dA = by_step(gradient("rnn_backward", "da", da, "a", cache["a"]))
+    xp, (T, n_a, m) = array_module(dA), dA.shape
+    dZ = xp.empty((n_a, T, m), dtype=dA.dtype)  # reshapes to (n_a, T m) for free
+    da_next = xp.zeros_like(A[0])
     for t in reversed(range(T)):
-        dz[t] = (da[:, :, t] + da_next) * (1.0 - a[:, :, t] * a[:, :, t])
-        da_next = Waa.T @ dz[t]
-    dZ = flat(xp.stack(dz, axis=2))
+        dZ[:, t] = (dA[t] + da_next) * (1.0 - A[t + 1] * A[t + 1])
+        da_next = WaaT @ dZ[:, t]
+    dZf = dZ.reshape(n_a, T * m)
+    dx = (cache["Wax"].T @ dZf).reshape(-1, T, m).transpose(0, 2, 1)
     return {
-        "dx": unflat(cache["Wax"].T @ dZ, m, T),
+        "dx": xp.ascontiguousarray(dx),
         "da0": da_next,
-        "dWax": dZ @ flat(x).T / m,
-        "dWaa": dZ @ flat(shifted(a0, a)).T / m,
-        "dba": xp.sum(dZ, axis=1, keepdims=True) / m,
+        "dWax": dZf @ side_by_side(cache["X"]).T / m,
+        "dWaa": dZf @ side_by_side(A[:-1]).T / m,
+        "dba": xp.sum(dZf, axis=1, keepdims=True) / m,
     }

@@ -30,10 +30,12 @@ from visualdl.backend import array_module
 from visualdl.engine.checks import check_batch, check_ndim, gradient, real_array
 
 __all__ = [
+    "by_example",
+    "by_step",
     "flat",
+    "side_by_side",
     "hidden_size",
     "sequence",
-    "shifted",
     "state",
     "time_dense_backward",
     "time_dense_forward",
@@ -100,6 +102,24 @@ def hidden_size(op: str, params: Any, key: str) -> int:
     return int(W.shape[0])
 
 
+def by_step(x: Array) -> Array:
+    """``(n, m, T) -> (T, n, m)``, each step's ``(n, m)`` block contiguous: the fast ops walk
+    time on the first axis, where a step is one block of memory."""
+    return array_module(x).ascontiguousarray(x.transpose(2, 0, 1))
+
+
+def by_example(s: Array) -> Array:
+    """``(T, n, m) -> (n, m, T)``, the inverse of :func:`by_step` (contiguous)."""
+    return array_module(s).ascontiguousarray(s.transpose(1, 2, 0))
+
+
+def side_by_side(s: Array) -> Array:
+    """``(T, n, m) -> (n, T m)``: every step's columns side by side, step after step, so one
+    matrix product serves all steps (its columns reshape to ``(n, T, m)``)."""
+    T, n, m = s.shape
+    return s.transpose(1, 0, 2).reshape(n, T * m)
+
+
 def flat(x: Array) -> Array:
     """``(n, m, T) -> (n, m T)``: the columns of every step side by side, so that one matrix
     product serves all steps."""
@@ -109,12 +129,6 @@ def flat(x: Array) -> Array:
 def unflat(x: Array, m: int, T: int) -> Array:
     """``(n, m T) -> (n, m, T)``, the inverse of :func:`flat`."""
     return array_module(x).reshape(x, (x.shape[0], m, T))
-
-
-def shifted(a0: Array, a: Array) -> Array:
-    """``a_prev`` of every step: ``[a0, a_1, ..., a_{T-1}]`` as ``(n_a, m, T)``."""
-    xp = array_module(a)
-    return xp.concat([a0[:, :, None], a[:, :, :-1]], axis=2)
 
 
 def time_dense_forward(a: Array, Wy: Array, by: Array, op: str = "time_dense_forward") -> tuple:
