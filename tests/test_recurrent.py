@@ -143,13 +143,12 @@ def test_lstm_backwards_meet_finite_differences(seed: int) -> None:
         a, c, cache = lstm.lstm_cell_forward(xt, a_prev, c_prev, q)
         return np.concatenate([a, c]), cache
 
-    def cell_back(d, cache):
-        n_a = cache["n_a"]
-        g = lstm.lstm_cell_backward(d[:n_a], d[n_a:], cache)
-        return _ordered(g, ["xt", "a_prev", "c_prev", *p])
-
+    n_a, cell_names = a0.shape[0], ["xt", "a_prev", "c_prev", *p]
     assert_op_gradients(
-        cell, cell_back, {"xt": x[:, :, 0], "a_prev": a0, "c_prev": c_prev, **p}, scale=_scale(p, m)
+        cell,
+        lambda d, cache: _ordered(lstm.lstm_cell_backward(d[:n_a], d[n_a:], cache), cell_names),
+        {"xt": x[:, :, 0], "a_prev": a0, "c_prev": c_prev, **p},
+        scale=_scale(p, m),
     )
 
 
