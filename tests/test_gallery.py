@@ -27,6 +27,12 @@ FIGURES = [e.name for e in registry.figures()]
 
 #: The files each gallery script writes.
 FILES = {
+    "char-model": ["char-model.png", "char-model.svg"],
+    "lstm-gate-activations": ["lstm-gate-activations.png", "lstm-gate-activations.svg"],
+    "gradient-through-time": ["gradient-through-time.png", "gradient-through-time.svg"],
+    "recurrent-parameters": ["recurrent-parameters.png", "recurrent-parameters.svg"],
+    "gradient-clipping": ["gradient-clipping.png", "gradient-clipping.svg"],
+    "recurrent-mistakes": ["recurrent-mistakes.png", "recurrent-mistakes.svg"],
     "activations": ["activations.png", "activations.svg"],
     "xor-training": [
         "xor-training-boundaries.png",

@@ -25,7 +25,8 @@ class Entry:
 NN = "Neural networks: forward, backward, the chain rule"
 TRAIN = "Training well: initialization, regularization, optimizers, batch norm"
 CNN = "Convolutional networks"
-CHAPTERS = (NN, TRAIN, CNN)
+RNN = "Sequence models: RNN, LSTM and GRU"
+CHAPTERS = (NN, TRAIN, CNN, RNN)
 
 
 ENTRIES: dict[str, Entry] = {
@@ -111,6 +112,30 @@ ENTRIES: dict[str, Entry] = {
             "Convolution in 3-D: f x f x 3 kernels through an RGB volume stack into the output",
             "ConvVolume",
             chapter=CNN,
+        ),
+        Entry(
+            "rnn-unroll",
+            "scene",
+            "visualdl.scenes.rnn_unroll",
+            "The RNN cell copied along time: forward values, then BPTT with fading gradients",
+            "RNNUnroll",
+            chapter=RNN,
+        ),
+        Entry(
+            "lstm-gates",
+            "scene",
+            "visualdl.scenes.lstm_gates",
+            "LSTM gates as valves: the cell state multiplied by f, added to by i * c~, and back",
+            "LSTMGates",
+            chapter=RNN,
+        ),
+        Entry(
+            "gru-gates",
+            "scene",
+            "visualdl.scenes.gru_gates",
+            "GRU gates: the update gate mixes old state and candidate, the reset masks history",
+            "GRUGates",
+            chapter=RNN,
         ),
         Entry(
             "activations",
@@ -258,6 +283,48 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.gallery.hyperparameter_search",
             "Random vs grid hyper-parameter search when one hyper-parameter matters most",
             chapter=TRAIN,
+        ),
+        Entry(
+            "lstm-gate-activations",
+            "figure",
+            "visualdl.gallery.lstm_gate_activations",
+            "LSTM gate activations over time on a trained model, as heatmaps",
+            chapter=RNN,
+        ),
+        Entry(
+            "gradient-through-time",
+            "figure",
+            "visualdl.gallery.gradient_through_time",
+            "Gradient norm against distance from the loss: RNN vs LSTM vs GRU",
+            chapter=RNN,
+        ),
+        Entry(
+            "recurrent-parameters",
+            "figure",
+            "visualdl.gallery.recurrent_parameters",
+            "Parameter counts against hidden size: RNN : GRU : LSTM is 1 : 3 : 4",
+            chapter=RNN,
+        ),
+        Entry(
+            "gradient-clipping",
+            "figure",
+            "visualdl.gallery.gradient_clipping",
+            "Gradient clipping on an exploding recurrent run: by value, by norm, none",
+            chapter=RNN,
+        ),
+        Entry(
+            "char-model",
+            "figure",
+            "visualdl.gallery.char_model",
+            "A character model against its source's entropy floor, sampled at several temperatures",
+            chapter=RNN,
+        ),
+        Entry(
+            "recurrent-mistakes",
+            "figure",
+            "visualdl.gallery.recurrent_mistakes",
+            "Mistakes in the notes: a wrong dw_hy fails its gradient check; dc_t/dc_{t-1} < f_t",
+            chapter=RNN,
         ),
     ]
 }

@@ -125,6 +125,56 @@ SCENE_CAPTIONS: dict[str, str] = {
         "keep_prob, so that on average over the masks the output layer gets A[1]. At test "
         "time there is no mask and no scaling."
     ),
+    "rnn-unroll": (
+        "A character model on 'abc' (one-hot x⟨t⟩, n_a = 3 units, m = 1), trained briefly by the "
+        "engine: the folded RNN cell, a box with a loop, unrolls into five copies that share "
+        "W_ax, W_aa and b_a. Forward, copy by copy: a⟨t⟩ = tanh(W_ax x⟨t⟩ + W_aa a⟨t−1⟩ + b_a), "
+        "one entry worked through at the first two steps (a row of each weight times its column, "
+        "plus b_a), then ŷ⟨t⟩ = softmax(W_y a⟨t⟩ + b_y) with the next character framed and the "
+        "step's loss L⟨t⟩, L = Σ L⟨t⟩; every column is shaded by value, with its numbers. "
+        "Backward through time, right to left: each step's gradient is the output's share plus "
+        "the later steps', da⟨t⟩ = W_yᵀ(ŷ⟨t⟩ − y⟨t⟩) + W_aaᵀ dz⟨t+1⟩, then dz⟨t⟩ = da⟨t⟩ ⊙ (1 − "
+        "(a⟨t⟩)²), and what goes back, W_aaᵀ dz⟨t⟩, is an arrow whose width and colour follow its"
+        " size. The shared weight's gradient is the sum over the copies, dW_aa = (1/m) Σ_t dz⟨t⟩ "
+        "a⟨t−1⟩ᵀ. Last, the loss of step 20 alone is followed back over 20 steps: on a log scale "
+        "‖∂L⟨20⟩/∂a⟨t⟩‖ falls to 2.1e−9 of its size 19 steps back, each step multiplying it by "
+        "W_aaᵀ diag(1 − a²)."
+    ),
+    "lstm-gates": (
+        "A 2-unit LSTM trained by the engine (Adam, 20 epochs) on the memory task (5 bits of ±1, "
+        "the label is the first bit) reads one test sequence, every number from the engine's "
+        "narrating loop. The cell state rides a belt across the top, c_{t−1} → ⊙ f_t → "
+        "+ i_t ⊙ c̃_t → c_t, and each gate is a valve: one bar per unit, filled to its value "
+        "(empty = closed, 0; full = open, 1) and shaded by value. Step 1 is worked through: one "
+        "forget-gate entry by hand, f = σ(W_f [a₀; x₁] + b_f), then the gates f, i, o = σ(·) and "
+        "c̃ = tanh(·), c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t and a_t = o_t ⊙ tanh(c_t) unit by unit; "
+        "the later steps go faster. The unit that keeps the bit has its forget gate between 0.91 "
+        "and 0.99 at every step, and the sign of its c₅ tells the first bit on 100% of 2000 fresh "
+        "sequences (the other unit's on 54%). Laid side by side, the five steps form one belt "
+        "with a forget gate at every ⊙, and the gradient goes back along it: "
+        "dc_T = da_T ⊙ o_T ⊙ (1 − tanh² c_T), then dc_t = dc_{t+1} ⊙ f_{t+1} + da_t ⊙ o_t ⊙ "
+        "(1 − tanh² c_t), each ⊙ f_t passing on the fraction f_t. The holding unit's gradient "
+        "reaches step 1 larger than it entered (0.0414 against 0.0049), f₅ = 0.20 cuts the other "
+        "unit's to a fifth, and beside the belt the hidden path's da goes from 0.19 to 0.035 in "
+        "one step back."
+    ),
+    "gru-gates": (
+        "A GRU with two units, trained by the engine to remember the first of five bits (100% "
+        "right on 512 fresh sequences), reads one sequence, +1 −1 −1 +1 −1. The cell diagram and "
+        "the course's equations come first, in the engine's default convention "
+        '(update="candidate"): Γ_r = σ(W_r[a⟨t−1⟩, x⟨t⟩] + b_r), '
+        "c̃⟨t⟩ = tanh(W_c[Γ_r ⊙ a⟨t−1⟩, x⟨t⟩] + b_c), Γ_u = σ(W_u[a⟨t−1⟩, x⟨t⟩] + b_u), "
+        "a⟨t⟩ = Γ_u ⊙ c̃⟨t⟩ + (1 − Γ_u) ⊙ a⟨t−1⟩. Step by step a worksheet fills with the "
+        "engine's numbers, gates shaded from dark (closed) to red (open): Γ_r (one entry worked "
+        "at the first step), the history Γ_r ⊙ a⟨t−1⟩ scaled toward 0 where Γ_r is small (0.22 "
+        "for unit 1 at step 2), the candidate c̃⟨t⟩ and Γ_u. The mix is a slider per unit: a bar "
+        "split by Γ_u between the old value's colour and the candidate's, beside the new state. "
+        "Unit 2 takes its candidate at step 1 (Γ_u = 0.96) and keeps it where its gate shuts "
+        "(Γ_u = 0.03, 0.03, 0.02), so the model predicts ŷ = 1.00 for the first bit +1. Last, "
+        "both readings of the same gate over all steps: Γ_u, and PyTorch's z = 1 − Γ_u with "
+        'h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, from the engine run with update="state" and W_u, '
+        "b_u negated, which gives the same states."
+    ),
 }
 
 

@@ -24,7 +24,12 @@ is those dicts concatenated in the order of :data:`MODULES`:
   ``sympy.diff`` of each against the engine's backward, and the closed forms (dW the
   correlation of the input with dZ, dX the full convolution of dZ with the flipped kernel,
   avg-pool's ``1/f^2`` shares, the transposed convolution as conv2d's input-gradient, BN's
-  ``dZ``) must hold.
+  ``dZ``) must hold;
+- the recurrent chapter: the RNN, LSTM and GRU cells (``sympy.diff`` of one step, the GRU in
+  its four update x reset conventions) and their backward through time (the notes' softmax +
+  cross-entropy model over three steps, the total derivative assembled forward in time from
+  SymPy's one-step Jacobians) against the engine's cells, BPTT and ``time_dense_backward``,
+  and the cell path: ``dc_t/dc_{t-1}``'s direct term is ``f_t`` but the total is not ``>= f_t``.
 
 Importing this module is cheap: SymPy loads inside :func:`run_all` (and :func:`table`).
 
@@ -70,6 +75,7 @@ MODULES = (
     "surfaces",
     "conv",
     "batchnorm",
+    "recurrent",
 )
 
 
@@ -109,7 +115,7 @@ def names() -> tuple[str, ...]:
     Example
     -------
     >>> names()[-1]
-    'batch_norm'
+    'lstm_dc_dc_prev'
     """
     return tuple(table())
 

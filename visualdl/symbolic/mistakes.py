@@ -6,16 +6,20 @@ that row checks; run through the row's own check (its ``backward=``/``step=`` pa
 above ``TOL = 1e-9``. A test runs every entry of :data:`MISTAKES`, so a mistake that the checks
 stopped catching (or a check that stopped looking) fails the suite.
 
-=====================  ==============  ======================================================
-``adam_notes``         ``adam``        the notes' Adam: ``S`` bias-corrected with ``1 - beta1^t``
-``batch_norm_notes``   ``batch_norm``  the notes' batch norm: ``sqrt(var) + eps``, eps outside
-                                       the root (the exact gradient of that forward)
-``conv_unflipped``     ``conv2d``      ``dX`` as the full convolution with the kernel *not*
-                                       rotated by 180 degrees (``forms_hold(flip=False)``)
-``pool_size_notes``    ``output_size`` the notes' pooling size ``(n + f - 1) / s`` (A34)
-=====================  ==============  ======================================================
+==========================  ===============  =====================================================
+``adam_notes``              ``adam``         the notes' Adam: ``S`` bias-corrected with
+                                             ``1 - beta1^t``
+``batch_norm_notes``        ``batch_norm``   the notes' batch norm: ``sqrt(var) + eps``, eps
+                                             outside the root (the exact gradient of that forward)
+``conv_unflipped``          ``conv2d``       ``dX`` as the full convolution with the kernel *not*
+                                             rotated by 180 degrees (``forms_hold(flip=False)``)
+``pool_output_size_notes``  ``output_size``  the notes' pooling size ``(n + f - 1) / s`` (A34)
+``lstm_dw_hy_notes``        ``lstm``         the notes' LSTM backward (A43): ``dw_hy = dy_t @
+                                             dh_next.T`` and ``db_y = dy_t``, overwritten at each
+                                             step (right: ``+= dy_t @ a_t.T`` and ``+= dy_t``)
+==========================  ===============  =====================================================
 
-Later chapters (the LSTM's ``dW_hy``, the exercises' named mistakes) add entries here.
+Later chapters (the exercises' named mistakes) add entries here.
 
 Example
 -------
@@ -113,6 +117,48 @@ def _pool_size_notes(n: int, f: int, p: int, s: int) -> float:
     return pool_output_size_notes(n + 2 * p, f, s)
 
 
+def _lstm_dw_hy_notes_backward(x: Any, a0: Any, params: dict, Y: Any) -> dict:
+    """``backward`` for the ``lstm`` row as the notes' pseudo-code (A43) writes it: the cells
+    run forward one step at a time, then a loop back in time over the engine's
+    ``lstm_cell_backward``, every gate gradient accumulated (right), and the output layer's two
+    lines as the notes have them::
+
+        dy_t = y_hat_t - y_t
+        dw_hy = dy_t @ dh_next.T     # right: dWy += dy_t @ a_t.T
+        db_y = dy_t                  # right: dby += dy_t
+
+    (``dh_next``: the gradient reaching ``a_t`` from step ``t + 1``; both lines overwrite, so
+    the first step's is what is left; ``1/m`` as the engine's mean cost).
+    """
+    import numpy as np
+
+    from visualdl.engine.activations import softmax
+    from visualdl.engine.lstm import GATES, lstm_cell_backward, lstm_cell_forward
+
+    _, m, T = x.shape
+    a, c = a0, np.zeros_like(a0)
+    caches, y_hat = [], []
+    for t in range(T):
+        a, c, cache = lstm_cell_forward(x[:, :, t], a, c, params)
+        caches.append(cache)
+        y_hat.append(softmax(params["Wy"] @ a + params["by"]))
+    grads = {f"d{k}{g}": np.zeros_like(params[f"{k}{g}"]) for g in GATES for k in "Wb"}
+    dx = np.zeros_like(x)
+    dh_next, dc_next = np.zeros_like(a0), np.zeros_like(a0)
+    for t in reversed(range(T)):
+        dy = y_hat[t] - Y[:, :, t]
+        grads["dWy"] = dy @ dh_next.T / m  # the notes' dw_hy = dy_t @ dh_next.T
+        grads["dby"] = np.sum(dy, axis=1, keepdims=True) / m  # the notes' db_y = dy_t
+        dh = params["Wy"].T @ dy + dh_next
+        d = lstm_cell_backward(dh, dc_next, caches[t])
+        for g in GATES:
+            grads[f"dW{g}"] += d[f"dW{g}"]
+            grads[f"db{g}"] += d[f"db{g}"]
+        dx[:, :, t] = d["dxt"]
+        dh_next, dc_next = d["da_prev"], d["dc_prev"]
+    return {**grads, "dx": dx, "da0": dh_next, "dc0": dc_next}
+
+
 MISTAKES: dict[str, Mistake] = {
     "adam_notes": Mistake(
         "adam", _adam_notes_step, 1e-2, "S bias-corrected with 1 - beta1^t, not 1 - beta2^t"
@@ -131,5 +177,11 @@ MISTAKES: dict[str, Mistake] = {
         _pool_size_notes,
         1e-2,
         "pooling size (n + f - 1) / s, not floor((n - f) / s) + 1",
+    ),
+    "lstm_dw_hy_notes": Mistake(
+        "lstm",
+        _lstm_dw_hy_notes_backward,
+        1e-2,
+        "dw_hy = dy_t @ dh_next.T and db_y = dy_t, overwritten each step (not += dy_t @ a_t.T)",
     ),
 }
