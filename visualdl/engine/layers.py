@@ -182,6 +182,11 @@ class Dense(WeightLayer):
     so a float32 layer computes in float32 end to end.
     """
 
+    #: the fast op pair and the record kinds (``TimeDense`` swaps in its per-step ones)
+    forward_op = staticmethod(dense_forward)
+    backward_op = staticmethod(dense_backward)
+    records = (DENSE_FORWARD, DENSE_BACKWARD)
+
     @named("Dense")
     def __init__(
         self,
@@ -209,10 +214,10 @@ class Dense(WeightLayer):
 
     def forward(self, A_prev: Array, training: bool = False) -> Array:
         A_prev = real_array(self.op, "A_prev", A_prev, self.W.dtype)
-        Z, cache = dense_forward(A_prev, self.W, self.b, op=self.op)
+        Z, cache = self.forward_op(A_prev, self.W, self.b, op=self.op)
         A = self.g.forward(Z)
         self._cache = (cache, Z, A)
-        DENSE_FORWARD.log(
+        self.records[0].log(
             l=self.l, activation=self.g.name, A_prev=A_prev, W=self.W, b=self.b, Z=Z, A=A
         )
         return A
@@ -224,9 +229,9 @@ class Dense(WeightLayer):
             dZ = self.g.backward(gradient(self.op, "dA", dA, "A", A), Z, A)
         else:
             dZ = gradient(self.op, "dZ", dZ, "A", A)
-        dA_prev, self.dW, self.db = dense_backward(dZ, cache)
+        dA_prev, self.dW, self.db = self.backward_op(dZ, cache)
         given = {} if dA is None else {"dA": dA}
-        DENSE_BACKWARD.log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev, **given)
+        self.records[1].log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev, **given)
         return dA_prev
 
 

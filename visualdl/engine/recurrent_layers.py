@@ -80,7 +80,14 @@ TIME_DENSE_FORWARD = declare(
 )
 TIME_DENSE_BACKWARD = declare(
     "time_dense{l}.backward",
-    arrays={"dZ": "(n[l], m, T)", "dW": "(n[l], n[l-1])", "db": "(n[l], 1)", "dA_prev": ""},
+    arrays={
+        "dA": "(n[l], m, T)",
+        "dZ": "(n[l], m, T)",
+        "dW": "(n[l], n[l-1])",
+        "db": "(n[l], 1)",
+        "dA_prev": "",
+    },
+    optional=("dA",),  # absent when the output layer starts from dZ = A - Y
 )
 
 
@@ -129,6 +136,13 @@ class Recurrent(WeightLayer):
             setattr(self, f"d{k}", grads[f"d{k}"])
         RECORDS[self.cell][1].log(l=self.l, da=da, dx=grads["dx"], **self.grads)
         return grads["dx"]
+
+    def _gates(self, gates: str) -> None:
+        """``W{g}: (n_a, n_a + n_x)`` (Xavier) and ``b{g} = 0`` for every gate ``g``, drawn in
+        order from the layer's generator."""
+        for g in gates:
+            setattr(self, f"W{g}", _weights(self._rng, self.n_a, self.n_a + self.n_x, self._dtype))
+            setattr(self, f"b{g}", xp().zeros((self.n_a, 1), dtype=self._dtype))
 
     def _params(self) -> dict[str, Array]:
         return {k: getattr(self, k) for k in self.keys}
@@ -184,9 +198,7 @@ class LSTM(Recurrent):
         forget_bias: float = 1.0,
     ) -> None:
         super().__init__(n_x, n_a, return_sequences, rng, l, dtype)
-        for g in LSTM_GATES:
-            setattr(self, f"W{g}", _weights(self._rng, n_a, n_a + n_x, self._dtype))
-            setattr(self, f"b{g}", xp().zeros((n_a, 1), dtype=self._dtype))
+        self._gates(LSTM_GATES)
         self.bf = self.bf + float(forget_bias)
 
     def _forward(self, x: Array) -> tuple[Array, dict, dict]:
@@ -220,9 +232,7 @@ class GRU(Recurrent):
     ) -> None:
         self.update, self.reset = _flags("GRU", update, reset)
         super().__init__(n_x, n_a, return_sequences, rng, l, dtype)
-        for g in GRU_GATES:
-            setattr(self, f"W{g}", _weights(self._rng, n_a, n_a + n_x, self._dtype))
-            setattr(self, f"b{g}", xp().zeros((n_a, 1), dtype=self._dtype))
+        self._gates(GRU_GATES)
 
     def _forward(self, x: Array) -> tuple[Array, dict, dict]:
         a, cache = gru_forward(x, None, self._params(), self.update, self.reset)
@@ -296,22 +306,6 @@ class TimeDense(Dense):
     own input), ``db = (1/m) sum_t sum_i dZ_t``, ``dA_prev_t = W^T dZ_t``
     (:func:`~visualdl.engine.sequence.time_dense_backward`)."""
 
-    def forward(self, A_prev: Array, training: bool = False) -> Array:
-        A_prev = real_array(self.op, "A_prev", A_prev, self.W.dtype)
-        Z, cache = time_dense_forward(A_prev, self.W, self.b, op=self.op)
-        A = self.g.forward(Z)
-        self._cache = (cache, Z, A)
-        TIME_DENSE_FORWARD.log(
-            l=self.l, activation=self.g.name, A_prev=A_prev, W=self.W, b=self.b, Z=Z, A=A
-        )
-        return A
-
-    def backward(self, dA: Array | None = None, dZ: Array | None = None) -> Array:
-        cache, Z, A = self._cached(self._cache)
-        if dZ is None:
-            dZ = self.g.backward(gradient(self.op, "dA", dA, "A", A), Z, A)
-        else:
-            dZ = gradient(self.op, "dZ", dZ, "A", A)
-        dA_prev, self.dW, self.db = time_dense_backward(dZ, cache)
-        TIME_DENSE_BACKWARD.log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev)
-        return dA_prev
+    forward_op = staticmethod(time_dense_forward)
+    backward_op = staticmethod(time_dense_backward)
+    records = (TIME_DENSE_FORWARD, TIME_DENSE_BACKWARD)
