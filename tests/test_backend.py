@@ -12,6 +12,7 @@ import pytest
 from visualdl import backend
 from visualdl.engine import (
     activations,
+    attention_loops,
     batchnorm,
     conv,
     conv_loops,
@@ -292,7 +293,45 @@ def _recurrent(cell: str, backward: bool):
     return case
 
 
+def _attention(loop: str):
+    """A loop case for the attention loops, cut from the case's two arrays
+    ``X (1, 5, 5, 3)``, ``W (3, 3, 3, 2)``: a batch of 2, ``n_q = 3`` (MHA 5), ``n_k = 5``
+    (MHA 3), ``d_k = 3``, ``d_v = 2``, a padding mask; MHA ``d_model = 6``, 2 heads, ``b_O``."""
+
+    def case(X, W):
+        xp = backend.array_module(X)
+        keep = np.array([[True, True, True, False, False], [True] * 5])[:, None, :]
+        Q, K, V = X[0, :2, :3, :], X[0, 2:4, :, :], X[0, 3:5, :, :2]
+        if loop == "scaled_dot_product_attention_loop":
+            return attention_loops.scaled_dot_product_attention_loop(Q, K, V, keep)
+        if loop == "scaled_dot_product_attention_backward_loop":
+            out, _ = attention_loops.scaled_dot_product_attention_loop(Q, K, V, keep)
+            return attention_loops.scaled_dot_product_attention_backward_loop(
+                out * 0.5 + 0.25, Q, K, V, keep
+            )
+        X6 = xp.concat([X[0, ...], xp.flip(X[0, ...], axis=0)], axis=-1)  # (5, 5, 6)
+        flat = xp.reshape(W, (-1,))  # 54 numbers
+        p = {
+            k: xp.reshape(flat[6 * n : 6 * n + 36], (6, 6))
+            for n, k in enumerate(("W_Q", "W_K", "W_V", "W_O"))
+        }
+        p["b_O"] = flat[40:46]
+        return attention_loops.multi_head_attention_loop(
+            X6[:2, ...], X6[2:4, :3, :], p, 2, keep[:, :, :3]
+        )
+
+    return case
+
+
 LOOP_CASES = {
+    **{
+        name: _attention(name)
+        for name in (
+            "scaled_dot_product_attention_loop",
+            "scaled_dot_product_attention_backward_loop",
+            "multi_head_attention_loop",
+        )
+    },
     **{
         f"{cell}_{d}_loop": _recurrent(cell, d == "backward")
         for cell in ("rnn", "lstm", "gru")
