@@ -33,6 +33,11 @@ FILES = {
     "recurrent-parameters": ["recurrent-parameters.png", "recurrent-parameters.svg"],
     "gradient-clipping": ["gradient-clipping.png", "gradient-clipping.svg"],
     "recurrent-mistakes": ["recurrent-mistakes.png", "recurrent-mistakes.svg"],
+    "nadaraya-watson": ["nadaraya-watson.png", "nadaraya-watson.svg"],
+    "word-embeddings": ["word-embeddings.png", "word-embeddings.svg"],
+    "lora-parameters": ["lora-parameters.png", "lora-parameters.svg"],
+    "scaling-laws": ["scaling-laws.png", "scaling-laws.svg"],
+    "attention-masks": ["attention-masks.png", "attention-masks.svg"],
     "activations": ["activations.png", "activations.svg"],
     "xor-training": [
         "xor-training-boundaries.png",

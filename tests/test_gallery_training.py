@@ -110,7 +110,7 @@ def test_linear_collapse_is_the_product_and_the_same_line():
     np.testing.assert_allclose(product["b"], b, rtol=1e-12, atol=1e-15)
     nets = {r.info["hidden"]: r for r in tr.find("linear_collapse.net")}
     gap = np.max(np.abs(nets["identity"]["P"] - product["P"]))
-    assert gap == product.info["max_gap"] < 1e-12
+    assert gap == product.info["max_gap"] < 1e-15  # rounding; its last digit varies with BLAS
     assert product.info["accuracy"] == nets["identity"].info["accuracy"]
     for g in ("tanh", "relu"):
         assert nets[g].info["accuracy"] > nets["identity"].info["accuracy"] + 0.05
@@ -121,7 +121,7 @@ def test_linear_collapse_is_the_product_and_the_same_line():
         f"b = {bc:.2f}",
         f"{100 * nets['identity'].info['accuracy']:.0f} %",
         f"{100 * nets['tanh'].info['accuracy']:.1f} %",
-        f"at most {sci(product.info['max_gap'])}",
+        "less than 1e−15",
         f"{nets['relu'].info['accuracy'] * 100:g} % with ReLU",
     )
 

@@ -20,11 +20,11 @@ def test_linear_backward_matches_differences(shape, bias):
     if bias:
         inputs["b"] = b
 
-    def backward(dY, cache):
-        dX, dW, db = rows.linear_backward(dY, cache)
-        return (dX, dW, db) if bias else (dX, dW)
-
-    assert_op_gradients(lambda **v: rows.linear_forward(**v), backward, inputs)
+    assert_op_gradients(
+        lambda **v: rows.linear_forward(**v),
+        lambda dY, cache: rows.linear_backward(dY, cache)[: len(inputs)],
+        inputs,
+    )
     if not bias:
         assert (
             rows.linear_backward(np.ones((*shape[:-1], 2)), rows.linear_forward(inputs["X"], W)[1])[

@@ -26,7 +26,8 @@ NN = "Neural networks: forward, backward, the chain rule"
 TRAIN = "Training well: initialization, regularization, optimizers, batch norm"
 CNN = "Convolutional networks"
 RNN = "Sequence models: RNN, LSTM and GRU"
-CHAPTERS = (NN, TRAIN, CNN, RNN)
+ATTN = "Attention and the Transformer"
+CHAPTERS = (NN, TRAIN, CNN, RNN, ATTN)
 
 
 ENTRIES: dict[str, Entry] = {
@@ -325,6 +326,81 @@ ENTRIES: dict[str, Entry] = {
             "visualdl.gallery.recurrent_mistakes",
             "Mistakes in the notes: a wrong dw_hy fails its gradient check; dc_t/dc_{t-1} < f_t",
             chapter=RNN,
+        ),
+        Entry(
+            "attention-weights",
+            "scene",
+            "visualdl.scenes.attention_weights",
+            "Scaled dot-product attention: Q K^T, scale, softmax row by row, weighted sum of V",
+            "AttentionWeights",
+            chapter=ATTN,
+        ),
+        Entry(
+            "masked-attention",
+            "scene",
+            "visualdl.scenes.masked_attention",
+            "The causal mask: -inf above the diagonal, the softmax renormalising each row",
+            "MaskedAttention",
+            chapter=ATTN,
+        ),
+        Entry(
+            "multi-head",
+            "scene",
+            "visualdl.scenes.multi_head",
+            "Multi-head attention: d_model split into heads, each its own weights, concatenated",
+            "MultiHead",
+            chapter=ATTN,
+        ),
+        Entry(
+            "positional-encoding",
+            "scene",
+            "visualdl.scenes.positional_encoding",
+            "Sinusoidal positional encoding: one frequency per pair of dimensions",
+            "PositionalEncoding",
+            chapter=ATTN,
+        ),
+        Entry(
+            "transformer-block",
+            "scene",
+            "visualdl.scenes.transformer_block",
+            "One encoder block's data flow with shapes: attention, add & norm, FFN",
+            "TransformerBlock",
+            chapter=ATTN,
+        ),
+        Entry(
+            "nadaraya-watson",
+            "figure",
+            "visualdl.gallery.nadaraya_watson",
+            "Nadaraya–Watson regression: fit and attention weights as the bandwidth w changes",
+            chapter=ATTN,
+        ),
+        Entry(
+            "word-embeddings",
+            "figure",
+            "visualdl.gallery.word_embeddings",
+            "Skip-gram and CBOW embeddings against the corpus's planted clusters",
+            chapter=ATTN,
+        ),
+        Entry(
+            "lora-parameters",
+            "figure",
+            "visualdl.gallery.lora_parameters",
+            "LoRA: trainable parameters against rank, and a planted low-rank change recovered",
+            chapter=ATTN,
+        ),
+        Entry(
+            "scaling-laws",
+            "figure",
+            "visualdl.gallery.scaling_laws",
+            "Scaling laws: Kaplan's power laws and Chinchilla's compute-optimal frontier",
+            chapter=ATTN,
+        ),
+        Entry(
+            "attention-masks",
+            "figure",
+            "visualdl.gallery.attention_masks",
+            "Padding and causal masks on a padded batch, the weights they leave, -1e9 vs -inf",
+            chapter=ATTN,
         ),
     ]
 }

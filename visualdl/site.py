@@ -175,6 +175,35 @@ SCENE_CAPTIONS: dict[str, str] = {
         'h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}, from the engine run with update="state" and W_u, '
         "b_u negated, which gives the same states."
     ),
+    "multi-head": (
+        "Five tokens, “the cat saw the dog”, as rows of X (5, 4): two columns of a position code "
+        "and two of a word-type code. X is projected to Q, K, V (5, 4), and d_model = 4 splits "
+        "into h = 2 heads of d_k = d_model / h = 2 columns, each head framed in its own colour. "
+        "So each head has its own Q_i, K_i, V_i (5, 2), that is, its own columns W_Q^(i). Each "
+        "head's weights A_i = softmax(Q_i K_iᵀ / √d_k) appear as a 5×5 heatmap with the words on "
+        "both axes. Head 1 looks at the previous word (0.83 to 0.90; the first word looks at "
+        "itself, 1.00). Head 2 looks at words of its own type (the ↔ the and cat ↔ dog, 0.48 "
+        "each; “saw” at itself, 0.89). One query is walked from its scores q · k_j / √d_k to its "
+        "row of weights. Each head outputs head_i = A_i V_i (5, 2); the two outputs slide "
+        "together into Concat(head_1, head_2) (5, 4), which W_O (4, 4) mixes into MultiHead(X) "
+        "(5, 4). Last, the notes' formulas corrected: Q_i = Q W_Q would make every head alike, "
+        "the softmax has a stray K in its denominator, and heads do not model relations between "
+        "heads."
+    ),
+    "masked-attention": (
+        "Masked self-attention in a decoder that reads its target shifted right, <s> the cat sat "
+        "down, all positions at once (teacher forcing; one random head, d_k = 4). The engine's "
+        "loop gives the scaled scores S = QKᵀ/√d_k. The causal mask M (0 where j ≤ i, −∞ above "
+        "the diagonal) fills in, then S + M row by row. The row of “cat” is walked through: "
+        "without the mask its weights over all five keys are 0.41, 0.15, 0.06, 0.18, 0.21; the "
+        "mask keeps 0.41 + 0.15 + 0.06 = 0.62, and the softmax rescales the kept weights by "
+        "1/0.62 to 0.66, 0.24, 0.10, while the masked ones are exactly 0. The weights A = "
+        "softmax(S + M) form a lower-triangular heatmap in which each row sums to 1; the last row"
+        " sees every key, so the mask leaves it unchanged. Last, the batch's second sentence, <s>"
+        " a dog <pad> <pad>: tgt_mask combines the padding and causal masks, its <pad> key "
+        "columns are greyed out in every row, and the <pad> queries still attend to the three "
+        "real tokens (the loss ignores them)."
+    ),
 }
 
 

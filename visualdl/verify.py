@@ -29,7 +29,14 @@ is those dicts concatenated in the order of :data:`MODULES`:
   its four update x reset conventions) and their backward through time (the notes' softmax +
   cross-entropy model over three steps, the total derivative assembled forward in time from
   SymPy's one-step Jacobians) against the engine's cells, BPTT and ``time_dense_backward``,
-  and the cell path: ``dc_t/dc_{t-1}``'s direct term is ``f_t`` but the total is not ``>= f_t``.
+  and the cell path: ``dc_t/dc_{t-1}``'s direct term is ``f_t`` but the total is not ``>= f_t``;
+- the row layout: the linear layer, the embedding lookup (a one-hot product), cross-entropy
+  over a vocabulary with padding, and the softmax Jacobian ``diag(s) - s s^T``;
+- the attention chapter: scaled dot-product attention (no mask, causal, padding), additive and
+  multi-head attention, LayerNorm (the notes' variant differs by ``sqrt((d - 1)/d)``), the FFN,
+  the positional encoding's dot product depending only on the offset (proved for symbolic
+  ``p`` and ``k``), Nadaraya-Watson kernel regression, skip-gram with negative sampling and
+  CBOW, and the LoRA linear layer.
 
 Importing this module is cheap: SymPy loads inside :func:`run_all` (and :func:`table`).
 
@@ -76,6 +83,11 @@ MODULES = (
     "conv",
     "batchnorm",
     "recurrent",
+    "rows",
+    "attention",
+    "kernel_regression",
+    "word2vec",
+    "lora",
 )
 
 
@@ -115,7 +127,7 @@ def names() -> tuple[str, ...]:
     Example
     -------
     >>> names()[-1]
-    'lstm_dc_dc_prev'
+    'lora_linear'
     """
     return tuple(table())
 

@@ -14,6 +14,8 @@ stopped catching (or a check that stopped looking) fails the suite.
 ``conv_unflipped``          ``conv2d``       ``dX`` as the full convolution with the kernel *not*
                                              rotated by 180 degrees (``forms_hold(flip=False)``)
 ``pool_output_size_notes``  ``output_size``  the notes' pooling size ``(n + f - 1) / s`` (A34)
+``layer_norm_notes``        ``layer_norm``   the notes' LayerNorm code: unbiased std and eps
+                                             added to the std (``layer_norm_notes``)
 ``lstm_dw_hy_notes``        ``lstm``         the notes' LSTM backward (A43): ``dw_hy = dy_t @
                                              dh_next.T`` and ``db_y = dy_t``, overwritten at each
                                              step (right: ``+= dy_t @ a_t.T`` and ``+= dy_t``)
@@ -159,6 +161,14 @@ def _lstm_dw_hy_notes_backward(x: Any, a0: Any, params: dict, Y: Any) -> dict:
     return {**grads, "dx": dx, "da0": dh_next, "dc0": dc_next}
 
 
+def _layer_norm_notes_backward(X: Any, gamma: Any, beta: Any, dY: Any, eps: float) -> Any:
+    """``backward`` for the ``layer_norm`` row: the exact gradient of the notes' LayerNorm
+    (``alpha (x - mu) / (std_unbiased + eps) + bias``, the engine's ``layer_norm_notes``)."""
+    from visualdl.symbolic.attention import variant_backward
+
+    return variant_backward("notes")(X, gamma, beta, dY, eps)
+
+
 MISTAKES: dict[str, Mistake] = {
     "adam_notes": Mistake(
         "adam", _adam_notes_step, 1e-2, "S bias-corrected with 1 - beta1^t, not 1 - beta2^t"
@@ -177,6 +187,12 @@ MISTAKES: dict[str, Mistake] = {
         _pool_size_notes,
         1e-2,
         "pooling size (n + f - 1) / s, not floor((n - f) / s) + 1",
+    ),
+    "layer_norm_notes": Mistake(
+        "layer_norm",
+        _layer_norm_notes_backward,
+        1e-2,
+        "LayerNorm as the notes' code: unbiased std (n - 1) and eps added to the std",
     ),
     "lstm_dw_hy_notes": Mistake(
         "lstm",
