@@ -83,12 +83,25 @@ def layer_norm(
     X, gamma, beta = _inputs(op, X, gamma, beta)
     eps = number(op, "eps", eps, "[0, inf)")
     xp = array_module(X)
-    mu = xp.mean(X, axis=-1, keepdims=True)
-    var = xp.mean((X - mu) ** 2, axis=-1, keepdims=True)
+    d = X.shape[-1]
+    X2 = xp.reshape(X, (-1, d))  # one row per position; row means as one matrix-vector product
+    mean_of = xp.full((d,), 1.0 / d, dtype=X.dtype)
+    mu = (X2 @ mean_of)[:, None]
+    X_hat = X2 - mu
+    var = ((X_hat * X_hat) @ mean_of)[:, None]
     inv_std = 1.0 / xp.sqrt(var + eps)
-    X_hat = (X - mu) * inv_std
-    Y = gamma * X_hat + beta
-    return Y, {"X_hat": X_hat, "inv_std": inv_std, "gamma": gamma, "mu": mu, "var": var}
+    X_hat *= inv_std
+    Y = X_hat * gamma
+    Y += beta
+    shape = X.shape
+    return xp.reshape(Y, shape), {
+        "X_hat": X_hat,
+        "inv_std": inv_std,
+        "gamma": gamma,
+        "mu": mu,
+        "var": var,
+        "shape": shape,
+    }
 
 
 def layer_norm_backward(dY: Array, cache: dict[str, Any]) -> tuple[Array, Array, Array]:
@@ -98,19 +111,22 @@ def layer_norm_backward(dY: Array, cache: dict[str, Any]) -> tuple[Array, Array,
     ``dgamma = sum_rows dY X_hat``, ``dbeta = sum_rows dY`` (sums over every leading axis).
     """
     X_hat, inv_std, gamma = cache["X_hat"], cache["inv_std"], cache["gamma"]
-    dY = gradient("layer_norm_backward", "dY", dY, "Y", X_hat)
+    dY = gradient("layer_norm_backward", "dY", dY, "Y", cache["shape"])
     xp = array_module(dY)
-    d = X_hat.shape[-1]
-    dX_hat = dY * gamma
-    dX = (inv_std / d) * (
-        d * dX_hat
-        - xp.sum(dX_hat, axis=-1, keepdims=True)
-        - X_hat * xp.sum(dX_hat * X_hat, axis=-1, keepdims=True)
-    )
-    rows = (-1, d)
-    dgamma = xp.sum(xp.reshape(dY * X_hat, rows), axis=0)
-    dbeta = xp.sum(xp.reshape(dY, rows), axis=0)
-    return dX, dgamma, dbeta
+    N, d = X_hat.shape
+    dY2 = xp.reshape(dY, (N, d))
+    ones_d, ones_N = xp.ones((d,), dtype=dY.dtype), xp.ones((N,), dtype=dY.dtype)
+    dX_hat = dY2 * gamma
+    sum_dX_hat = (dX_hat @ ones_d)[:, None]
+    sum_dX_hat_X_hat = ((dX_hat * X_hat) @ ones_d)[:, None]
+    dX = dX_hat  # d dX_hat - sum dX_hat - X_hat sum(dX_hat X_hat), in place
+    dX *= d
+    dX -= sum_dX_hat
+    dX -= X_hat * sum_dX_hat_X_hat
+    dX *= inv_std / d
+    dgamma = ones_N @ (dY2 * X_hat)  # sums over the rows as matrix-vector products
+    dbeta = ones_N @ dY2
+    return xp.reshape(dX, cache["shape"]), dgamma, dbeta
 
 
 def layer_norm_notes(X: Array, alpha: Array, bias: Array, eps: float = 1e-6) -> Array:
