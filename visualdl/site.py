@@ -204,6 +204,16 @@ SCENE_CAPTIONS: dict[str, str] = {
         "columns are greyed out in every row, and the <pad> queries still attend to the three "
         "real tokens (the loss ignores them)."
     ),
+    "attention-weights": (
+        "Scaled dot-product attention on the notes' sentence “I have an Apple phone” (5 tokens; "
+        "hand-picked toy embeddings X (5, 4) and projections; d_k = 4, d_v = 3). The query of "
+        "“Apple” is walked key by key: q·k_j = 0, 1.20, 3.68, 1.00, 6.04, divided by √d_k = 2, "
+        "exponentiated (sum 31.26) and normalised to the weights 0.03, 0.06, 0.20, 0.05, 0.66, "
+        "which sum to 1. The weighted rows of V add up to Apple's output, whose device value is "
+        "0.79 against 0.10 in its own value: the context says which Apple. Then every query fills"
+        " the scores S, the weight heatmap A and the output A V row by row: I → have 0.55, have →"
+        " phone 0.43, an → Apple 0.35, phone → Apple 0.47."
+    ),
 }
 
 

@@ -92,6 +92,16 @@ FORMULAS: dict[str, str] = {
     # scaled dot-product attention (visualdl.engine.attention.scaled_dot_product_attention)
     "projections": r"Q = X W_Q, \quad K = X W_K, \quad V = X W_V",
     "scores": r"S = \frac{Q K^T}{\sqrt{d_k}}",
+    "Q": r"Q = X W_Q",
+    "K": r"K = X W_K",
+    "V": r"V = X W_V",
+    # one query walked through: its products, scores, weights and output
+    "query_dot": r"q \cdot k_j = \sum_m q_m k_{jm}",
+    "query_score": r"s_j = \frac{q \cdot k_j}{\sqrt{d_k}}",
+    "query_weight": r"w_j = \frac{e^{s_j}}{\sum_l e^{s_l}}",
+    "query_out": r"\mathrm{out} = \sum_j w_j v_j",
+    "weights": r"A = \mathrm{softmax}(S)",
+    "out": r"\mathrm{out} = A V",
     "sdpa": (
         r"\mathrm{Attention}(Q, K, V) = "
         r"\mathrm{softmax}\left(\frac{Q K^T}{\sqrt{d_k}}\right) V"
