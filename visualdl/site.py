@@ -214,6 +214,22 @@ SCENE_CAPTIONS: dict[str, str] = {
         " the scores S, the weight heatmap A and the output A V row by row: I → have 0.55, have →"
         " phone 0.43, an → Apple 0.35, phone → Apple 0.47."
     ),
+    "transformer-block": (
+        "One encoder block of a Transformer the engine trained to reverse 3-digit strings "
+        "(d_model = 8, h = 2 heads of d_k = 4, d_ff = 32; 300 Adam steps, loss 2.84 → 0.0062, 200"
+        " of 200 held-out strings right), drawn as boxes and arrows with every tensor's shape: "
+        "token ids (4,) → embedding E (13, 8) × √8 + positional encoding → X (4, 8) → LayerNorm →"
+        " two-head self-attention → residual add → LayerNorm → FFN 8 → 32 → 8 with ReLU → "
+        'residual add → the encoder\'s final LayerNorm. The held-out input "731" (answered "137") '
+        'flows through: position 1 (the digit "3") is a strip of 8 coloured cells with its '
+        "numbers at every stage, so E[x]·√8 + P = X, X + MHA(LN₁(X)) = X₁ and X₁ + FFN(LN₂(X₁)) ="
+        " Y can be checked column by column. The attention box holds both heads' 4 × 4 weights as"
+        " heatmaps; position 1's rows are (0.22, 0.38, 0.23, 0.17) and (0.33, 0.30, 0.22, 0.15). "
+        "In the FFN, ReLU sets 15 of its 32 hidden values to 0. The block is Pre-LN, as the "
+        "notes' code has it (x + Sublayer(LN(x))), so the encoder ends with a LayerNorm; the last"
+        " frame sets it beside the notes' prose formula Norm(MultiHead(Q, K, V)) + Input (E25: "
+        "neither Pre- nor Post-LN) and the paper's Post-LN, LN(x + Sublayer(x))."
+    ),
 }
 
 

@@ -150,6 +150,19 @@ FORMULAS: dict[str, str] = {
     ),
     "ln_stats": r"\mu = \frac{1}{d} \sum_j x_j, \quad \sigma^2 = \frac{1}{d} \sum_j (x_j - \mu)^2",
     "layer_norm_notes": r"\hat{x} = \alpha \frac{x - \mu}{\sigma + \epsilon} + b",
+    # one Pre-LN encoder block, as the notes' code (x + Sublayer(LN(x))), and the notes' prose
+    # formulas (seed-001 3.4.8, E25: neither Pre- nor Post-LN)
+    "embed": r"X = E[x]\,\sqrt{d_{model}} + P",
+    "residual1": r"X_1 = X + \mathrm{MHA}(\mathrm{LN}_1(X))",
+    "residual2": r"Y = X_1 + \mathrm{FFN}(\mathrm{LN}_2(X_1))",
+    "final_ln": r"\mathrm{enc} = \mathrm{LN}(Y)",
+    "pre_ln": r"x + \mathrm{Sublayer}(\mathrm{LN}(x))",
+    "post_ln": r"\mathrm{LN}(x + \mathrm{Sublayer}(x))",
+    "notes_attention": (
+        r"\mathrm{Output}_{\mathrm{Attention}} = \mathrm{Norm}(\mathrm{MultiHead}(Q, K, V))"
+        r" + \mathrm{Input}"
+    ),
+    "notes_ffn": r"\mathrm{Output}_{\mathrm{FFN}} = \mathrm{FFN}(\mathrm{Input}) + \mathrm{Input}",
     # the position-wise feed-forward network
     "ffn": r"\mathrm{FFN}(X) = \mathrm{ReLU}(X W_1 + b_1)\, W_2 + b_2",
     # additive attention: the notes' column form (arguments as a(q, k)) and the engine's rows
