@@ -38,6 +38,9 @@ FILES = {
     "lora-parameters": ["lora-parameters.png", "lora-parameters.svg"],
     "scaling-laws": ["scaling-laws.png", "scaling-laws.svg"],
     "attention-masks": ["attention-masks.png", "attention-masks.svg"],
+    "transformer-heads": ["transformer-heads.png", "transformer-heads.svg"],
+    "beam-search": ["beam-search.png", "beam-search.svg"],
+    "positional-sinusoids": ["positional-sinusoids.png", "positional-sinusoids.svg"],
     "activations": ["activations.png", "activations.svg"],
     "xor-training": [
         "xor-training-boundaries.png",

@@ -48,6 +48,10 @@ DEMOS = {
     and inspect.isfunction(fn)
     and fn.__module__ == mod.__name__
     and _returns_trace(name, fn)
+    and all(  # a demo runs with its defaults; a helper that takes a model or data is not one
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        for p in inspect.signature(fn).parameters.values()
+    )
 }
 
 #: Size parameters (by name, wherever a demo has one) made small, so that every demo runs in
@@ -64,6 +68,8 @@ SMALL = {
     "he_seeds": (0, 1),  # xor_training
     "sizes": (100, 1000),  # vectorization
     "repeats": 1,
+    "every": 10,  # transformer_demo: parameters kept every 10 steps
+    "checkpoint": 10,  # transformer_demo: the early model whose beam search is drawn
 }
 
 

@@ -402,6 +402,27 @@ ENTRIES: dict[str, Entry] = {
             "Padding and causal masks on a padded batch, the weights they leave, -1e9 vs -inf",
             chapter=ATTN,
         ),
+        Entry(
+            "transformer-heads",
+            "figure",
+            "visualdl.gallery.transformer_heads",
+            "Every attention head of a tiny Transformer trained to reverse digit strings",
+            chapter=ATTN,
+        ),
+        Entry(
+            "beam-search",
+            "figure",
+            "visualdl.gallery.beam_search",
+            "Beam search's tree (B = 3) on a real decode beside greedy decoding, and BLEU",
+            chapter=ATTN,
+        ),
+        Entry(
+            "positional-sinusoids",
+            "figure",
+            "visualdl.gallery.positional_sinusoids",
+            "Positional encoding: the table, its sinusoids, PE_p · PE_(p+k) against k",
+            chapter=ATTN,
+        ),
     ]
 }
 

@@ -230,6 +230,21 @@ SCENE_CAPTIONS: dict[str, str] = {
         " frame sets it beside the notes' prose formula Norm(MultiHead(Q, K, V)) + Input (E25: "
         "neither Pre- nor Post-LN) and the paper's Post-LN, LN(x + Sublayer(x))."
     ),
+    "positional-encoding": (
+        "The notes' sinusoidal positional encoding, PE(pos, 2i) = sin(pos / 10000^(2i/d)), "
+        "PE(pos, 2i + 1) = cos(pos / 10000^(2i/d)), with the ranges put right (pos = 0 … n − 1, i"
+        " = 0 … d/2 − 1), on the engine's table for n = d = 8. One entry worked through: "
+        "10000^(2/8) = 10, the angle 3 / 10 = 0.3, P[3, 2] = sin(0.3) = 0.2955, P[3, 3] = "
+        "cos(0.3) = 0.9553 (the notes' comment, which multiplies, would give sin(30) = −0.99: "
+        "E20). The (8, 8) table fills in as a heatmap; three of its sine columns drawn over 64 "
+        "positions are sinusoids of wavelength 2π · 10000^(2i/d) = 6.28, 62.8 and 628. The code "
+        "is added to each token's embedding, X + P, on the notes' sentence “from Beijing to "
+        "Shanghai”: “Beijing” at position 1, and at position 3 in “from Shanghai to Beijing”, "
+        "gets two different rows. A shift by k = 2 turns every (sin, cos) pair by k·ωᵢ whatever p"
+        " (2, 0.2, 0.02, 0.002 rad), so PE_p · PE_{p+k} = Σᵢ cos(k ωᵢ), as SymPy proves: the pair"
+        " terms for p = 1 and p = 4 are both −0.42, 0.98, 1.00, 1.00, and the dot product is 2.56"
+        " for every p = 0 … 5."
+    ),
 }
 
 

@@ -153,9 +153,7 @@ def token_ids(op: str, name: str, ids: Any, vocab: int) -> Array:
     return ids
 
 
-def cross_entropy_rows(
-    logits: Array, targets: Any, pad: int | None = None
-) -> tuple[float, dict]:
+def cross_entropy_rows(logits: Array, targets: Any, pad: int | None = None) -> tuple[float, dict]:
     """Mean softmax cross-entropy over the positions that hold a label.
 
     ``logits: (..., n, V)``, ``targets: (..., n)`` integer ids in ``[0, V)``; positions where

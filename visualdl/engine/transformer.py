@@ -592,10 +592,13 @@ class Transformer:
             ys = np.concatenate([ys, np.argmax(to_host(logits[:, -1]), axis=-1)[:, None]], axis=1)
         return ys[:, 1:]
 
-    def sequence_accuracy(self, src: Any, tgt_out: Any) -> float:
-        """The share of strings whose every target token up to and including EOS greedy
-        decoding gets right (positions of ``tgt_out`` holding the padding id do not count)."""
+    def sequences_right(self, src: Any, tgt_out: Any) -> np.ndarray:
+        """``(B,)`` whether greedy decoding gets every target token of each string right, up to
+        and including EOS (positions of ``tgt_out`` holding the padding id do not count)."""
         tgt_out = np.asarray(tgt_out)
         pred = self.greedy(src, tgt_out.shape[1])
-        counted = tgt_out != self.pad
-        return float(np.mean(np.all((pred == tgt_out) | ~counted, axis=1)))
+        return np.all((pred == tgt_out) | (tgt_out == self.pad), axis=1)
+
+    def sequence_accuracy(self, src: Any, tgt_out: Any) -> float:
+        """The share of strings :meth:`sequences_right` counts as right."""
+        return float(np.mean(self.sequences_right(src, tgt_out)))
