@@ -29,7 +29,9 @@ CAPTION = (
     "their geometric mean, the brevity penalty) from the engine's bleu: beam search's output "
     "scores 1, greedy's 0 — close as it is (p_1 = 4/5, p_2 = 3/4, p_3 = 1/3) it shares none of its"
     " 2 4-grams with the reference, and one zero precision zeroes the geometric mean; the notes' "
-    "worked example “the the the the the the the” has p_1 = 2/7."
+    "worked example “the the the the the the the” has p_1 = 2/7. (float32 training rounds "
+    "differently on another processor: retrained there, the log-probabilities come out a "
+    "little different.)"
 )
 
 

@@ -18,7 +18,7 @@ CAPTION = (
     "lives): dims 0, 8, 16 and 24 have wavelengths 2π · 10000^(2i/d) = 6.28, 19.9, 62.8 and "
     "199; the last pair's is 47,100, towards the limit 10000 · 2π. Bottom left, the dot product "
     "PE_p · PE_(p+k) against the offset k for p = 0, 20 and 50: the three curves coincide "
-    "(largest difference 1.6e−14) and equal Σ_i cos(k ω_i) (largest difference 2.8e−14), the "
+    "(largest difference below 1e−13, rounding) and equal Σ_i cos(k ω_i) (the same), the "
     "law SymPy proves pair by pair for symbolic p, k and ω: the product depends on the offset "
     "only. It starts at "
     "d/2 = 32 and falls, 30.92 at k = 1, 21.05 at k = 10, 15.67 at k = 50, but not "
@@ -29,8 +29,8 @@ CAPTION = (
     "past the first columns the table is noise (a few columns alias into slow stripes), and "
     "neighbours are no more alike than distant positions "
     "(grey, bottom left: PE_0 · PE_1 = 3.07, and |PE_0 · PE_k| averages 3.02 over k = 1 … 100). "
-    "The notes' code itself equals the engine for d = 64 (largest difference 7.1e−15) but fails "
-    "for an odd d = 63 (E21): pe[:, 1::2] has 31 columns, div_term 32, “could not broadcast "
+    "The notes' code itself equals the engine for d = 64 (largest difference below 1e−13) but "
+    "fails for an odd d = 63 (E21): pe[:, 1::2] has 31 columns, div_term 32, “could not broadcast "
     "input array from shape (64,32) into shape (64,31)”; the engine drops the last cosine."
 )
 

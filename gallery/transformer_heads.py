@@ -27,9 +27,11 @@ CAPTION = (
     " on this input (heads 1, 2, 4: 0.65, 0.74, 0.77) and 0.79 on average over the 500 held-out "
     "strings (0.64, 0.76, 0.69), where spreading evenly over the n digits and <eos> would give "
     "1/(n + 1), 0.17 to 0.25. It tells the two 1s of the source apart by position: predicting the "
-    "output's first 1, head 3 puts 0.87 on source position 3, not on position 1. The last row, "
+    "output's first 1, head 3 puts most of its weight on source position 3, not on position 1. "
+    "The last row, "
     "which predicts <eos>, reads the source's <eos> (0.42 to 0.72) and its first digit (0.26 to "
-    "0.47), the one just copied."
+    "0.47), the one just copied. (float32 training rounds differently on another processor: "
+    "retrained there, these weights come out somewhat different.)"
 )
 
 

@@ -6,6 +6,7 @@ trace."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import numpy as np
 import pytest
@@ -61,6 +62,22 @@ def assert_in_caption(name: str, *texts: str) -> None:
 
 def f2(v: float) -> str:
     return minus(f"{v:.2f}")
+
+
+NUMBER = r"(−?\d+(?:\.\d+)?(?:e−?\d+)?)"
+
+
+def assert_near_in_caption(name: str, pattern: str, values, tol: float, log: bool = False):
+    """The caption says ``pattern`` with its ``{}`` numbers within ``tol`` of ``values`` (of
+    their log10 when ``log``): the float32 training rounds differently on another processor
+    (its BLAS kernel, its SIMD), which moves trained weights in their second decimal."""
+    cap = caption(name)
+    found = re.search(re.escape(pattern).replace(re.escape("{}"), NUMBER), cap)
+    assert found, f"{name}: the caption should say {pattern!r} (numbers from the trace)"
+    said = [float(g.replace("−", "-")) for g in found.groups()]
+    for s, v in zip(said, np.ravel(values), strict=True):
+        gap = abs(np.log10(s / v)) if log else abs(s - v)
+        assert gap <= tol, f"{name}: {pattern!r} says {s}, the trace {v:.4g}"
 
 
 def words(ids) -> str:
@@ -135,9 +152,13 @@ def test_the_trained_model_is_right_on_every_held_out_string():
         f"{info['n_train']} training strings of {info['min_length']} to {info['length']} digits",
         f"{info['steps']} Adam steps on batches of {info['batch_size']}",
         f"{info['n_held_out']} held-out strings",
-        minus(f"the loss falls to {info['final_loss']:.1e}".replace("e-0", "e-")),
-        f"{100 * acc[100]:.1f}% of the held-out strings entirely right after 100 steps",
-        f"{100 * acc[200]:.1f}% after 200 and 100% at the end",
+    )
+    assert_near_in_caption("transformer-heads", "the loss falls to {}", info["final_loss"], 0.3, 1)
+    assert_near_in_caption(
+        "transformer-heads",
+        "gets {}% of the held-out strings entirely right after 100 steps, {}% after 200 and 100%",
+        [100 * acc[100], 100 * acc[200]],
+        5,
     )
     # none of the held-out strings is a training string (the split's promise, on this data)
     train, held_out = digit_task_split("reverse", 3000, 500, 5, seed=0, min_length=3)
@@ -161,7 +182,7 @@ def test_heads_caption_states_the_traces_weights():
     enc = tr.last("encoder1.attention")["weights"][0]
     np.testing.assert_allclose(enc.sum(axis=-1), 1, rtol=1e-5)
     to_eos = enc[1, 2:n, n]  # head 2, queries 4, 1, 5 -> the source's <eos>
-    assert_in_caption("transformer-heads", "(" + ", ".join(f2(v) for v in to_eos) + ")")
+    assert_near_in_caption("transformer-heads", "source's <eos> ({}, {}, {})", to_eos, 0.05)
     assert to_eos.min() > 0.8 and all(enc[k].max() < 0.75 for k in (0, 2, 3))  # others spread
     dec = tr.last("decoder1.self_attention")["weights"][0]
     np.testing.assert_array_equal(np.triu(dec, k=1), 0.0)
@@ -184,25 +205,30 @@ def test_heads_caption_states_the_traces_weights():
     assert np.argmax(mirror) == np.argmax(held) == 2  # head 3
     training = tr.last("transformer_demo.training").info
     uniform = (1 / (training["length"] + 1), 1 / (training["min_length"] + 1))
-    assert_in_caption(
+    assert_near_in_caption(
         "transformer-heads",
-        f"Head 3 is the sharpest: {f2(mirror[2])} of its weight lies in the boxes",
-        f"(heads 1, 2, 4: {f2(mirror[0])}, {f2(mirror[1])}, {f2(mirror[3])})",
-        f"{f2(held[2])} on average over the 500 held-out strings",
-        f"({f2(held[0])}, {f2(held[1])}, {f2(held[3])})",
-        "1/(n + 1), {:.2f} to {:.2f}".format(*uniform),
+        "Head 3 is the sharpest: {} of its weight lies in the boxes on this input (heads 1, 2, 4: "
+        "{}, {}, {}) and {} on average over the 500 held-out strings ({}, {}, {})",
+        [mirror[2], mirror[0], mirror[1], mirror[3], held[2], held[0], held[1], held[3]],
+        0.08,
     )
+    assert_in_caption("transformer-heads", "1/(n + 1), {:.2f} to {:.2f}".format(*uniform))
     assert held.min() > 0.5  # far above 1/(n + 1) in every head
     # the two 1s: output t = 1 is the source's second 1 (position 3), not its first
     assert TOKENS[src[1]] == TOKENS[src[3]] == TOKENS[heads["tgt_out"][1]] == "1"
     assert cross[2, 1].argmax() == 3
-    assert_in_caption("transformer-heads", f"head 3 puts {f2(cross[2, 1, 3])} on source position 3")
-    eos_row, first = cross[:, n, n], cross[:, n, 0]
-    assert (cross[:, n, 1:n].sum(axis=1) < 0.15).all()  # the rest of the row is small
+    assert cross[2, 1, 3] > 0.5 > cross[2, 1, 1]
     assert_in_caption(
         "transformer-heads",
-        f"reads the source's <eos> ({f2(eos_row.min())} to {f2(eos_row.max())})",
-        f"its first digit ({f2(first.min())} to {f2(first.max())})",
+        "head 3 puts most of its weight on source position 3, not on position 1",
+    )
+    eos_row, first = cross[:, n, n], cross[:, n, 0]
+    assert (cross[:, n, 1:n].sum(axis=1) < 0.15).all()  # the rest of the row is small
+    assert_near_in_caption(
+        "transformer-heads",
+        "reads the source's <eos> ({} to {}) and its first digit ({} to {})",
+        [eos_row.min(), eos_row.max(), first.min(), first.max()],
+        0.1,
     )
 
 
@@ -219,12 +245,12 @@ def test_beam_caption_states_the_traces_tree():
     assert_in_caption(
         "beam-search",
         f"greedy decoding gets {100 * info['accuracy']:.1f}% of the 500 held-out strings right",
-        "log-probability " + minus(f"{late_lp[0]:.4f}"),
-        "the runner-up " + minus(f"{late_lp[1]:.1f}"),
         f"“{info['source']}”, reversed “{info['target']}”",
         f"of the {info['greedy_wrong']} held-out strings greedy decoding gets wrong at this step, "
         f"it gets {info['beam_fixes']} right",
     )
+    assert_near_in_caption("beam-search", "log-probability {} and", late_lp[0], 0.01)
+    assert_near_in_caption("beam-search", "the runner-up {}", late_lp[1], 2)
     steps = tr.find("beam_search.step", model_step=cp)
     assert [r["node"].size for r in steps] == [13] + [39] * 5
     assert all(r["kept"].sum() == 3 for r in steps)
@@ -237,23 +263,24 @@ def test_beam_caption_states_the_traces_tree():
     seven = k1[0]
     assert TOKENS[seven.token] == "7" and k1[1].log_prob < -5 and k1[2].log_prob < -5
     a, b = TOKENS[k1[1].token], TOKENS[k1[2].token]
-    assert_in_caption(
-        "beam-search", f"{a} and {b} at t = 1 ({f2(k1[1].log_prob)}, {f2(k1[2].log_prob)})"
+    assert_near_in_caption(
+        "beam-search", f"{a} and {b} at t = 1 ({{}}, {{}})", [k1[1].log_prob, k1[2].log_prob], 0.3
     )
     k2 = [n for n in by_step[2] if n.kept]
     assert all(n.parent == seven.node for n in k2)  # the other two's children all pruned
     assert [TOKENS[n.token] for n in k2[:2]] == ["7", "8"]
     assert early["greedy"][1] == k2[0].token
-    assert_in_caption(
-        "beam-search", f"greedy takes 7 ({f2(k2[0].log_prob)}) over 8 ({f2(k2[1].log_prob)})"
+    assert_near_in_caption(
+        "beam-search", "greedy takes 7 ({}) over 8 ({})", [k2[0].log_prob, k2[1].log_prob], 0.1
     )
     best3 = by_step[3][0]
     sevens = [n for n in by_step[3] if prefix(nodes, n).startswith("7 7")]
     assert prefix(nodes, best3) == "7 8 1" and prefix(nodes, sevens[0]) == "7 7 8"
-    assert_in_caption(
+    assert_near_in_caption(
         "beam-search",
-        f"“7 8 1” ({f2(best3.log_prob)}) is ahead of the best “7 7 …” (7 7 8, "
-        f"{f2(sevens[0].log_prob)})",
+        "“7 8 1” ({}) is ahead of the best “7 7 …” (7 7 8, {})",
+        [best3.log_prob, sevens[0].log_prob],
+        0.1,
     )
     result = tr.last("beam_search.result", model_step=cp)
     winner = int(result["node"][0])
@@ -262,13 +289,13 @@ def test_beam_caption_states_the_traces_tree():
     assert result["finished"].all() and (result["length"] == 6).all()
     ranked = [words(_path_tokens(nodes, int(i))) for i in result["node"]]
     assert ranked[1] == words(early["greedy"])
-    texts = [
-        f"{ranked[k]} ({f2(result['log_prob'][k])}, "
-        + ("score " if k == 0 else "")
-        + minus(f"{result['score'][k]:.3f})")
-        for k in range(3)
-    ]
-    assert_in_caption("beam-search", texts[0], "greedy's " + texts[1], texts[2])
+    assert_near_in_caption(
+        "beam-search",
+        f"{ranked[0]} ({{}}, score {{}}) beats greedy's {ranked[1]} ({{}}, {{}}) and {ranked[2]} "
+        "({}, {})",
+        [[result["log_prob"][k], result["score"][k]] for k in range(3)],
+        0.1,
+    )
     np.testing.assert_allclose(
         result["score"], result["log_prob"] / result["length"] ** 0.7, rtol=1e-12
     )
