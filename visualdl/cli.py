@@ -5,6 +5,8 @@
     visualdl [--debug] gallery [--out DIR]
     visualdl [--debug] verify [--json]
     visualdl [--debug] demo [--out DIR] [--quality low|medium|high] [--jobs N]
+    visualdl [--debug] exercise list [--json] | show NAME [--starter] |
+                       check NAME FILE.py [--json] | status [--json]
 
 Every failure prints one line on stderr, ``visualdl: error: ...``, naming what to change, and
 no traceback (``--debug`` shows it): a user mistake (unknown name, bad option, an empty
@@ -143,6 +145,92 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exercise(name: str):
+    from visualdl.exercises import EXERCISES
+
+    if name not in EXERCISES:
+        raise UsageError(f"unknown exercise {name!r}; see `visualdl exercise list`")
+    return EXERCISES[name]
+
+
+def _cmd_exercise_list(args: argparse.Namespace) -> int:
+    from visualdl.exercises import EXERCISES, progress
+
+    done = progress.passed()
+    rows = [
+        {"name": e.name, "chapter": e.chapter, "title": e.title, "passed": e.name in done}
+        for e in EXERCISES.values()
+    ]
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for chapter in registry.CHAPTERS:
+        print(chapter)
+        for r in (r for r in rows if r["chapter"] == chapter):
+            print(f"  {'✓' if r['passed'] else ' '} {r['name']:<{width}}  {r['title']}")
+    return 0
+
+
+def _cmd_exercise_show(args: argparse.Namespace) -> int:
+    from visualdl import exercises
+
+    ex = _exercise(args.name)
+    print(ex.starter if args.starter else exercises.show(ex.name), end="")
+    return 0
+
+
+def _cmd_exercise_check(args: argparse.Namespace) -> int:
+    from visualdl import exercises
+
+    ex = _exercise(args.name)
+    if not args.file.is_file():
+        raise UsageError(
+            f"check: expected a Python file with def {ex.function}(...), got {str(args.file)!r}"
+        )
+    result = exercises.check_file(ex.name, args.file)
+    print(json.dumps(result.to_json()) if args.json else result.message)
+    return 0 if result.passed else 1
+
+
+def _cmd_exercise_status(args: argparse.Namespace) -> int:
+    from visualdl.exercises import EXERCISES, progress
+
+    done = {k: v for k, v in progress.passed().items() if k in EXERCISES}
+    if args.json:
+        print(json.dumps({"passed": done, "total": len(EXERCISES), "file": str(progress.path())}))
+        return 0
+    print(f"{len(done)} of {len(EXERCISES)} exercises passed ({progress.path()})")
+    for name, when in done.items():
+        print(f"  ✓ {name}  {when}")
+    return 0
+
+
+def _exercise_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("exercise", help="exercises a learner can check (list, show, check)")
+    actions = p.add_subparsers(dest="action", parser_class=_CommandParser)
+    p.set_defaults(run=lambda args: _missing_action())
+    s = actions.add_parser("list", help="every exercise, by chapter, ✓ when passed")
+    s.add_argument("--json", action="store_true", help="print a JSON list")
+    s.set_defaults(run=_cmd_exercise_list)
+    s = actions.add_parser("show", help="the task and the code to start from")
+    s.add_argument("name", help="exercise name (see `visualdl exercise list`)")
+    s.add_argument("--starter", action="store_true", help="print only the starter code")
+    s.set_defaults(run=_cmd_exercise_show)
+    s = actions.add_parser("check", help="check your function; exit 1 when it is wrong")
+    s.add_argument("name", help="exercise name")
+    s.add_argument("file", type=Path, help="your Python file, defining the exercise's function")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(run=_cmd_exercise_check)
+    s = actions.add_parser("status", help="which exercises you have passed")
+    s.add_argument("--json", action="store_true", help="print a JSON object")
+    s.set_defaults(run=_cmd_exercise_status)
+
+
+def _missing_action() -> int:
+    raise UsageError("exercise: expected an action: list, show, check or status")
+
+
 def _jobs(text: str) -> int:
     """The ``type`` of ``--jobs``: a whole number of processes, at least 1."""
     try:
@@ -201,6 +289,7 @@ def _parser() -> argparse.ArgumentParser:
         "the number of cores); 1 renders them one by one in this process",
     )
     s.set_defaults(run=_cmd_demo)
+    _exercise_parser(sub)
     return p
 
 

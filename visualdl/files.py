@@ -50,6 +50,7 @@ __all__ = [
     "process_dir",
     "read_own_file",
     "remove_stale",
+    "user_cache",
     "work_dir",
     "writable_dir",
 ]
@@ -311,6 +312,15 @@ def private_dir(path: str | os.PathLike) -> Path:
             str(path),
         )
     return path
+
+
+def user_cache(name: str) -> Path:
+    """This user's private cache folder ``$XDG_CACHE_HOME/visualdl/NAME`` (``~/.cache`` when
+    the variable is unset), made with mode 0700 (:func:`private_dir`, which raises
+    ``PermissionError`` when a folder there cannot be trusted)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    base.mkdir(parents=True, exist_ok=True)
+    return private_dir(private_dir(base / "visualdl") / name)
 
 
 def read_own_file(path: str | os.PathLike) -> bytes | None:

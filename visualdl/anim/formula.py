@@ -26,7 +26,7 @@ from pathlib import Path
 
 from manim import SVGMobject
 
-from visualdl.files import atomic_write, private_dir, process_dir, read_own_file
+from visualdl.files import atomic_write, process_dir, read_own_file, user_cache
 from visualdl.viz.mathtext import formula_svg
 from visualdl.viz.style import COLORS
 
@@ -43,9 +43,7 @@ def cache_dir() -> Path | None:
     ``~/.cache``), made with mode 0700; ``None`` when it cannot be made or trusted (a symlink,
     someone else's, writable by others), and formulas are then made afresh by each process."""
     try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        base.mkdir(parents=True, exist_ok=True)
-        return private_dir(private_dir(base / "visualdl") / "mathtext")
+        return user_cache("mathtext")
     except (OSError, RuntimeError):  # RuntimeError: no home folder
         return None
 
