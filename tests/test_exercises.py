@@ -110,6 +110,11 @@ def test_the_first_wrong_element_and_its_expected_value():
     assert "dW and db are the sum" not in r.message  # db is right here: not the named one
 
 
+def test_an_answer_that_is_not_numbers_is_said_so():
+    r = check_function(EXERCISES["dense_forward"], lambda A_prev, W, b: "Z")
+    assert not r.passed and r.output == "Z" and "not a number" in r.message
+
+
 def test_a_function_that_raises_is_reported_with_its_case():
     def dense_backward(dZ, A_prev, W):
         return dZ @ W

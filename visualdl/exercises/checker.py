@@ -151,6 +151,8 @@ def _compare(ex: Exercise, case: Case, out: Any) -> None:
         what = f"{len(want)} values ({', '.join(names)})" if len(want) > 1 else "one value"
         raise _Failure(message=f"it returned {len(got)} value(s); expected {what}")
     for name, g, w in zip(names, got, want, strict=True):
+        if g.dtype.kind not in "biuf":
+            raise _Failure(output=name, message=f"{name} is not a number or an array of numbers")
         if g.shape != w.shape:
             known = _shape_mistake(g, w, ex) or _named(ex, case, got)
             raise _Failure(
