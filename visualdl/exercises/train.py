@@ -23,13 +23,10 @@ from visualdl.engine.batchnorm import batch_norm, batch_norm_backward
 from visualdl.engine.gradcheck import numerical_gradient, relative_error
 from visualdl.engine.regularization import dropout_backward, l2_penalty, l2_penalty_grads
 from visualdl.exercises.exercise import Exercise, Mistake
+from visualdl.exercises.nn import SHAPES
 from visualdl.registry import TRAIN
 
 __all__ = ["EXERCISES"]
-
-SHAPES = ((3, 4, 7), (5, 2, 9), (1, 6, 4))
-"""(n, n_prev, m) of the cases: m differs from both widths."""
-
 
 # -- L2 regularization ----------------------------------------------------------------------
 
