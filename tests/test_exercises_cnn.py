@@ -5,19 +5,10 @@ numbers, and the bug hunt is one line away from passing."""
 from __future__ import annotations
 
 import numpy as np
+from conftest import starter_function
 
 from visualdl.exercises import EXERCISES, check_function
 from visualdl.exercises.checker import SEED
-
-
-def _starter(name, replace=None):
-    code = EXERCISES[name].starter
-    if replace:
-        assert code.count(replace[0]) == 1
-        code = code.replace(*replace)
-    namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 - the package's own starter code
-    return namespace[EXERCISES[name].function]
 
 
 def _pad(X, p):
@@ -113,5 +104,5 @@ def test_a_size_is_compared_as_a_number_and_a_float_of_the_right_value_passes():
 
 
 def test_the_bug_hunt_is_one_line_away_from_passing():
-    fixed = _starter("pool_output_size_bug_hunt", ("(n + f - 1) / s", "(n - f) // s + 1"))
+    fixed = starter_function("pool_output_size_bug_hunt", ("(n + f - 1) / s", "(n - f) // s + 1"))
     assert check_function(EXERCISES["pool_output_size_bug_hunt"], fixed).passed

@@ -4,48 +4,32 @@ where the bug is, passes; the cases hold what their tasks promise."""
 from __future__ import annotations
 
 import numpy as np
+from conftest import starter_function
 
 from visualdl.exercises import EXERCISES, check_function
 from visualdl.exercises.checker import SEED
 
 
-def _starter(name: str, fix: tuple[str, str] = ("", "")):
-    ex = EXERCISES[name]
-    code = ex.starter
-    for old, new in zip(fix[::2], fix[1::2], strict=True):
-        assert old in code
-        code = code.replace(old, new)
-    namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 - the package's own starter code
-    return ex, namespace[ex.function]
-
-
 def test_the_lstm_starter_fixed_at_dw_hy_passes():
-    ex, fixed = _starter(
+    fixed = starter_function(
         "lstm_backward_bug_hunt",
-        (
-            "    dh = np.zeros_like(a)\n",
-            "    dh = np.zeros_like(a)\n    dWy, dby = 0, 0\n",
-            "dWy = dy_t @ dh_next[:, :, t].T / m",
-            "dWy += dy_t @ a[:, :, t].T / m",
-            "dby = np.sum",
-            "dby += np.sum",
-        ),
+        ("    dh = np.zeros_like(a)\n", "    dh = np.zeros_like(a)\n    dWy, dby = 0, 0\n"),
+        ("dWy = dy_t @ dh_next[:, :, t].T / m", "dWy += dy_t @ a[:, :, t].T / m"),
+        ("dby = np.sum", "dby += np.sum"),
     )
-    assert check_function(ex, fixed).passed
+    assert check_function(EXERCISES["lstm_backward_bug_hunt"], fixed).passed
 
 
 def test_the_layer_norm_starter_fixed_passes():
-    ex, fixed = _starter(
+    fixed = starter_function(
         "layer_norm_bug_hunt",
         (
             "std = X.std(axis=-1, ddof=1, keepdims=True)",
             "std = np.sqrt(X.var(axis=-1, keepdims=True) + eps)",
-            "/ (std + eps)",
-            "/ std",
         ),
+        ("/ (std + eps)", "/ std"),
     )
-    assert check_function(ex, fixed).passed
+    assert check_function(EXERCISES["layer_norm_bug_hunt"], fixed).passed
 
 
 def test_the_attention_cases_are_causal_padded_and_rectangular():

@@ -6,20 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import starter_function
 
 from visualdl.engine.regularization import dropout_forward
 from visualdl.exercises import EXERCISES, check_function
 from visualdl.exercises.checker import SEED
-
-
-def _starter(name, replace=None):
-    code = EXERCISES[name].starter
-    if replace:
-        assert code.count(replace[0]) == 1
-        code = code.replace(*replace)
-    namespace: dict = {}
-    exec(code, namespace)  # noqa: S102 - the package's own starter code
-    return namespace[EXERCISES[name].function]
 
 
 @pytest.mark.parametrize(("t", "factor"), [(1, 10.0), (10, 8.09), (100, 3.24)])
@@ -31,7 +22,7 @@ def test_the_notes_adam_steps_as_many_times_too_far_as_the_task_says(t, factor):
     if t > 1:
         case = {**case, "t": t, "VdW": 0.3 * case["dW"], "SdW": 0.2 * case["dW"] ** 2}
     right = ex.reference(**case)[0] - case["W"]
-    notes = _starter("adam_bug_hunt")(**case)[0] - case["W"]
+    notes = starter_function("adam_bug_hunt")(**case)[0] - case["W"]
     np.testing.assert_allclose(notes / right, factor, rtol=2e-3)
     if t == 1:  # Adam's first step is alpha in every entry
         np.testing.assert_allclose(np.abs(right), case["alpha"], rtol=1e-6)
@@ -39,7 +30,7 @@ def test_the_notes_adam_steps_as_many_times_too_far_as_the_task_says(t, factor):
 
 
 def test_the_bug_hunt_is_one_line_away_from_passing():
-    fixed = _starter(
+    fixed = starter_function(
         "adam_bug_hunt",
         ("SdW_corrected = SdW / (1 - beta1**t)", "SdW_corrected = SdW / (1 - beta2**t)"),
     )

@@ -146,11 +146,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _exercise(name: str):
-    from visualdl.exercises import EXERCISES
+    from visualdl import exercises
 
-    if name not in EXERCISES:
-        raise UsageError(f"unknown exercise {name!r}; see `visualdl exercise list`")
-    return EXERCISES[name]
+    try:
+        return exercises.get(name)
+    except KeyError as err:  # a name the user typed: a usage mistake
+        raise UsageError(err.args[0]) from None
 
 
 def _cmd_exercise_list(args: argparse.Namespace) -> int:
