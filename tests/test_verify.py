@@ -163,8 +163,8 @@ def test_max_pool_routed_to_the_wrong_cell_fails_its_row(monkeypatch):
 
     def first_cell(X, f=2, stride=2):  # every window's gradient to its top-left cell
         A, cache = real(X, f, stride)
-        mask = np.zeros_like(cache["mask"])
-        mask[:, :, :, 0, :] = True
+        mask = np.zeros_like(cache["mask"])  # (f*f, m, n_H, n_W, n_C), window offset first
+        mask[0] = True
         return A, {**cache, "mask": mask}
 
     monkeypatch.setattr(engine_conv, "max_pool2d", first_cell)

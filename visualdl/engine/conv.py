@@ -51,6 +51,11 @@ __all__ = [
 
 Array = Any
 
+# Bytes of windows one block of examples gathers at a time: the fast convolutions loop over
+# blocks so that a block's windows stay in cache for its matrix products (4 examples of a
+# 32x32x16 float32 input with a 3x3 kernel, 2 in float64).
+_BLOCK_BYTES = 2_500_000
+
 
 # -- the door: every array and hyper-parameter of the ops below comes in through these -------
 
@@ -231,31 +236,78 @@ def _pad(X: Array, p: int) -> Array:
     return out
 
 
-def _patches(Xp: Array, f: int, s: int, d: int, n_H: int, n_W: int) -> Array:
-    """``(m, n_H, n_W, f, f, n_C)``: the window of every output cell, one kernel offset at a
-    time (f*f strided slices instead of a loop over windows)."""
-    xp = array_module(Xp)
+def _strided(a: Array, shape: tuple, strides: tuple) -> Array:
+    """A view of ``a`` with the given shape and byte strides (NumPy's or CuPy's as_strided)."""
+    return array_module(a).lib.stride_tricks.as_strided(a, shape, strides)
+
+
+def _blocks(m: int, per_example: int) -> list[tuple[int, int]]:
+    """Example ranges ``(a, e)`` covering ``0..m``, each about :data:`_BLOCK_BYTES` of windows
+    when one example's windows take ``per_example`` bytes (at least one example a block)."""
+    n = max(1, min(m, _BLOCK_BYTES // max(1, per_example)))
+    return [(a, min(a + n, m)) for a in range(0, m, n)]
+
+
+def _patches(
+    Xp: Array, f: int, s: int, d: int, n_H: int, n_W: int, out: Array | None = None
+) -> Array:
+    """``(m * n_H * n_W, f*f*n_C)``: the window of every output cell as a row (im2col), in
+    one copy from a strided view. With dilation 1 and a contiguous ``Xp`` each window row
+    ``Xp[i, top + a, left : left + f, :]`` is one run of ``f*n_C`` values."""
     m, _, _, n_C = Xp.shape
-    out = xp.empty((m, n_H, n_W, f, f, n_C), dtype=Xp.dtype)
-    for i in range(f):
-        for j in range(f):
-            out[:, :, :, i, j, :] = Xp[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s]
+    sb, sh, sw, sc = Xp.strides
+    view = _strided(Xp, (m, n_H, n_W, f, f, n_C), (sb, s * sh, s * sw, d * sh, d * sw, sc))
+    if out is None:
+        out = array_module(Xp).empty((m * n_H * n_W, f * f * n_C), dtype=Xp.dtype)
+    out.reshape(m, n_H, n_W, f, f, n_C)[...] = view
     return out
 
 
-def _unpatch(dpatches: Array, padded_shape: tuple, s: int, d: int) -> Array:
-    """The adjoint of :func:`_patches`: add every window's values back where they were read.
+def _unpatch(dpatches: Array, out: Array, s: int, d: int) -> Array:
+    """The adjoint of :func:`_patches`: add every window's values back where they were read,
+    into ``out`` (the padded input's shape).
 
     ``dpatches`` is laid out kernel offset first, ``(f, f, m, n_H, n_W, n_C)``, so each of the
     f*f strided additions reads one contiguous block.
     """
-    xp = array_module(dpatches)
     f, _, _, n_H, n_W, _ = dpatches.shape
-    out = xp.zeros(padded_shape, dtype=dpatches.dtype)
     for i in range(f):
         for j in range(f):
             out[:, d * i : d * i + s * n_H : s, d * j : d * j + s * n_W : s] += dpatches[i, j]
     return out
+
+
+def _window_products(
+    Xp: Array, kernel: Array, f: int, s: int, d: int, n_H: int, n_W: int, bias: Array | None
+) -> Array:
+    """``(m * n_H * n_W, n_out)``: every window of ``Xp`` (a row of :func:`_patches`) times
+    ``kernel (f*f*n_C, n_out)``, plus ``bias`` when given; a block of examples at a time, so a
+    block's windows stay in cache for its product and no window matrix outlives the call."""
+    xp = array_module(Xp)
+    m, cells, K = Xp.shape[0], n_H * n_W, kernel.shape[0]
+    out = xp.empty((m * cells, kernel.shape[1]), dtype=xp.result_type(Xp.dtype, kernel.dtype))
+    blocks = _blocks(m, cells * K * Xp.dtype.itemsize)
+    buf = xp.empty((blocks[0][1] * cells * K,), dtype=Xp.dtype)
+    for a, e in blocks:
+        cols = _patches(Xp[a:e], f, s, d, n_H, n_W, buf[: (e - a) * cells * K].reshape(-1, K))
+        block = xp.matmul(cols, kernel, out=out[a * cells : e * cells])
+        if bias is not None:
+            block += bias
+    return out
+
+
+def _accumulate(total: Array | None, part: Array) -> Array:
+    """``total + part`` in place (``part`` itself when there is no total yet)."""
+    if total is None:
+        return part
+    total += part
+    return total
+
+
+def _column_sums(G: Array) -> Array:
+    """``sum(G, axis=0)`` of a 2-D ``G`` as a matrix-vector product (BLAS, not a reduction)."""
+    xp = array_module(G)
+    return xp.ones(G.shape[0], dtype=G.dtype) @ G
 
 
 def _unpad(Xp: Array, p: int) -> Array:
@@ -278,23 +330,26 @@ def conv2d(
     """``Z[i, h, w, c] = sum_{a, b, k} X_pad[i, top + d a, left + d b, k] W[a, b, k, c] + b[c]``.
 
     Shapes: ``X (m, n_H_prev, n_W_prev, n_C_prev)``, ``W (f, f, n_C_prev, n_C)``, ``b (n_C,)``
-    -> ``Z (m, n_H, n_W, n_C)``. Fast: all windows gathered (im2col) and one matrix product.
-    ``op`` names the caller in every error (a layer says which one it is).
+    -> ``Z (m, n_H, n_W, n_C)``. Fast: a few examples at a time, all their windows gathered
+    (im2col, one strided copy) and one matrix product. ``op`` names the caller in every error
+    (a layer says which one it is).
     """
     X, W = _input_and_kernel(op, X, W)
     f, _, n_C_prev, n_C = W.shape
     b = _bias(op, b, n_C)
     s, p, d, n_H, n_W = _conv_geometry(op, X, W, stride, padding, dilation)
-    m = X.shape[0]
-    Xp = _pad(X, p)
-    cols = _patches(Xp, f, s, d, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C_prev)
-    Z = (cols @ W.reshape(f * f * n_C_prev, n_C)).reshape(m, n_H, n_W, n_C) + b.reshape(n_C)
+    xp = array_module(X)
+    Xp, W_cols, bias = _pad(X, p), W.reshape(f * f * n_C_prev, n_C), b.reshape(n_C)
+    widens = xp.result_type(X.dtype, W.dtype, b.dtype) != xp.result_type(X.dtype, W.dtype)
+    Z = _window_products(Xp, W_cols, f, s, d, n_H, n_W, None if widens else bias)
+    Z = Z.reshape(X.shape[0], n_H, n_W, n_C)
+    if widens:  # say a float64 b with float32 X and W: added after, into a float64 Z
+        Z = Z + bias
     cache = {
-        "cols": cols,
+        "X_pad": Xp,
         "W": W,
         "X_shape": tuple(X.shape),
         "Z_shape": tuple(Z.shape),
-        "padded_shape": tuple(Xp.shape),
         "p": p,
         "s": s,
         "d": d,
@@ -306,20 +361,31 @@ def conv2d_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
     """``dX`` (per example), ``dW = (1/m) sum over windows of window * dZ``, ``db = (1/m)
     sum(dZ)``. ``dX`` is the full convolution of dZ with the flipped kernel, computed as the
     adjoint of the gather: every window's ``dZ * W`` is added back where it was read.
-    ``dZ`` must have the shape of the forward's ``Z``."""
+    ``dZ`` must have the shape of the forward's ``Z``. Fast: block by block as the forward,
+    the windows gathered again from the cached padded input."""
     dZ = gradient("conv2d_backward", "dZ", dZ, "Z", cache["Z_shape"])
-    W, p, s, d = cache["W"], cache["p"], cache["s"], cache["d"]
+    Xp, W, p, s, d = cache["X_pad"], cache["W"], cache["p"], cache["s"], cache["d"]
     f, _, n_C_prev, n_C = W.shape
     m, n_H, n_W, _ = dZ.shape
     xp = array_module(dZ)
-    dZ_flat = dZ.reshape(m * n_H * n_W, n_C)
-    dW = (cache["cols"].T @ dZ_flat).reshape(W.shape) / m
-    db = xp.sum(dZ_flat, axis=0) / m
+    cells, K = n_H * n_W, f * f * n_C_prev
+    dZ_flat = dZ.reshape(m * cells, n_C)
     # one product per kernel offset: (f*f, N, n_C_prev), each block W[a, b] dZ for all windows
-    dcols = xp.matmul(dZ_flat, W.reshape(f * f, n_C_prev, n_C).transpose(0, 2, 1))
-    dcols = dcols.reshape(f, f, m, n_H, n_W, n_C_prev)
-    dX = _unpad(_unpatch(dcols, cache["padded_shape"], s, d), p)
-    return dX, dW, db
+    W_offsets = W.reshape(f * f, n_C_prev, n_C).transpose(0, 2, 1)
+    dXp = xp.zeros(Xp.shape, dtype=xp.result_type(dZ.dtype, W.dtype))
+    blocks = _blocks(m, cells * K * Xp.dtype.itemsize)
+    n = blocks[0][1]
+    buf = xp.empty((n * cells * K,), dtype=Xp.dtype)
+    dbuf = xp.empty((n * cells * K,), dtype=dXp.dtype)
+    dW = db = None
+    for a, e in blocks:
+        rows, size = slice(a * cells, e * cells), (e - a) * cells * K
+        cols = _patches(Xp[a:e], f, s, d, n_H, n_W, buf[:size].reshape(-1, K))
+        dz = dZ_flat[rows]
+        dW, db = _accumulate(dW, cols.T @ dz), _accumulate(db, _column_sums(dz))
+        dcols = xp.matmul(dz, W_offsets, out=dbuf[:size].reshape(f * f, -1, n_C_prev))
+        _unpatch(dcols.reshape(f, f, e - a, n_H, n_W, n_C_prev), dXp[a:e], s, d)
+    return _unpad(dXp, p), dW.reshape(W.shape) / m, db / m
 
 
 # -- transposed convolution -------------------------------------------------------------------
@@ -336,7 +402,9 @@ def conv_transpose2d(
     ``(m, s (n_H - 1) + f - 2p, s (n_W - 1) + f - 2p, n_C)``. It is the input-gradient of
     :func:`conv2d` with the same stride and padding and the kernel's channel axes swapped
     (``W.transpose(0, 1, 3, 2)``), when ``(n + 2p - f)`` is a multiple of ``s`` (otherwise
-    conv2d dropped the last rows and this output is shorter than conv2d's input).
+    conv2d dropped the last rows and this output is shorter than conv2d's input). Fast: each
+    of the s*s output phases (rows ``s t + r``, columns ``s u + c``) is a correlation of X with
+    the kernel taps that reach it, all computed as one im2col product, then interleaved.
     """
     op = "conv_transpose2d"
     X, W = _input_and_kernel(op, X, W)
@@ -344,12 +412,30 @@ def conv_transpose2d(
     b = _bias(op, b, n_C)
     s, p, out_H, out_W = _transpose_geometry(op, X, W, stride, padding)
     m, n_H, n_W, _ = X.shape
-    pixels = X.reshape(m * n_H * n_W, n_C_prev)
-    stamps = array_module(X).matmul(pixels, W.reshape(f * f, n_C_prev, n_C))  # x_k W[a, b, k, :]
-    dcols = stamps.reshape(f, f, m, n_H, n_W, n_C)
-    Y = _unpad(_unpatch(dcols, (m, out_H, out_W, n_C), s, 1), p) + b.reshape(n_C)
+    xp = array_module(X)
+    # output row s t + r sums X[t - a] W[r + s a] over the q = ceil(f / s) taps a: for each
+    # phase r a correlation of X, all s*s phases in one product, then interleaved
+    q = -(-f // s)
+    n_Hq, n_Wq = n_H + q - 1, n_W + q - 1
+    phases = _window_products(_pad(X, q - 1), _phase_kernels(W, s, q), q, 1, 1, n_Hq, n_Wq, None)
+    full = xp.empty((m, n_Hq, s, n_Wq, s, n_C), dtype=phases.dtype)
+    full[...] = phases.reshape(m, n_Hq, n_Wq, s, s, n_C).transpose(0, 1, 3, 2, 4, 5)
+    full = full.reshape(m, s * n_Hq, s * n_Wq, n_C)
+    Y = full[:, p : out_H - p, p : out_W - p] + b.reshape(n_C)
     cache = {"X": X, "W": W, "Y_shape": tuple(Y.shape), "p": p, "s": s}
     return Y, cache
+
+
+def _phase_kernels(W: Array, s: int, q: int) -> Array:
+    """``(q*q*n_C_prev, s*s*n_C)``: the kernels of the s*s output phases side by side. Phase
+    ``(r, c)`` (output rows ``s t + r``, columns ``s u + c``) correlates the input, padded by
+    ``q - 1``, with the taps ``W[r + s (q-1-a), c + s (q-1-b)]`` (zero past the kernel)."""
+    xp = array_module(W)
+    f, _, n_C_prev, n_C = W.shape
+    taps = xp.zeros((q * s, q * s, n_C_prev, n_C), dtype=W.dtype)
+    taps[:f, :f] = W
+    taps = taps.reshape(q, s, q, s, n_C_prev, n_C)[::-1, :, ::-1]
+    return taps.transpose(0, 2, 4, 1, 3, 5).reshape(q * q * n_C_prev, s * s * n_C)
 
 
 def _kernel_rows(W: Array) -> Array:
@@ -361,22 +447,79 @@ def _kernel_rows(W: Array) -> Array:
 def conv_transpose2d_backward(dY: Array, cache: dict) -> tuple[Array, Array, Array]:
     """``dX`` gathers dY through every pixel's window (a convolution of dY with W),
     ``dW = (1/m) sum_pixels x * window(dY)``, ``db = (1/m) sum(dY)``. ``dY`` must have the
-    shape of the forward's ``Y``."""
+    shape of the forward's ``Y``. Fast: the windows of dY gathered in one strided copy."""
     dY = gradient("conv_transpose2d_backward", "dY", dY, "Y", cache["Y_shape"])
     X, W, p, s = cache["X"], cache["W"], cache["p"], cache["s"]
     f, _, n_C_prev, n_C = W.shape
     m, n_H, n_W, _ = X.shape
     xp = array_module(dY)
-    dYp = _pad(dY, p)
-    win = _patches(dYp, f, s, 1, n_H, n_W).reshape(m * n_H * n_W, f * f * n_C)
-    dX = (win @ _kernel_rows(W).T).reshape(X.shape)
-    dW = (X.reshape(m * n_H * n_W, n_C_prev).T @ win).reshape(n_C_prev, f, f, n_C)
-    dW = dW.transpose(1, 2, 0, 3) / m
-    db = xp.sum(dY.reshape(-1, n_C), axis=0) / m
+    cells, K = n_H * n_W, f * f * n_C
+    dYp, X_rows, W_rows = _pad(dY, p), X.reshape(m * cells, n_C_prev), _kernel_rows(W).T
+    dX = xp.empty(X.shape, dtype=xp.result_type(dY.dtype, W.dtype))
+    dX_rows = dX.reshape(m * cells, n_C_prev)
+    blocks = _blocks(m, cells * K * dY.dtype.itemsize)
+    buf = xp.empty((blocks[0][1] * cells * K,), dtype=dY.dtype)
+    dW = None
+    for a, e in blocks:
+        rows = slice(a * cells, e * cells)
+        win = _patches(dYp[a:e], f, s, 1, n_H, n_W, buf[: (e - a) * cells * K].reshape(-1, K))
+        xp.matmul(win, W_rows, out=dX_rows[rows])
+        dW = _accumulate(dW, X_rows[rows].T @ win)
+    dW = dW.reshape(n_C_prev, f, f, n_C).transpose(1, 2, 0, 3) / m
+    db = _column_sums(dY.reshape(-1, n_C)) / m
     return dX, dW, db
 
 
 # -- pooling ----------------------------------------------------------------------------------
+
+
+def _pool_views(X: Array, f: int, s: int, n_H: int, n_W: int) -> list[Array]:
+    """The f*f strided views ``X[:, a + s h, b + s w, :]`` (each ``(m, n_H, n_W, n_C)``), one
+    per window offset ``(a, b)`` in row-major order. For ``f == s`` they are the windows of
+    the reshape ``(m, n_H, f, n_W, f, n_C)``."""
+    return [
+        X[:, a : a + s * (n_H - 1) + 1 : s, b : b + s * (n_W - 1) + 1 : s]
+        for a in range(f)
+        for b in range(f)
+    ]
+
+
+def _first_max(views: list[Array], A: Array, out: Array) -> Array:
+    """``out (f*f, m, n_H, n_W, n_C)`` bool, window offset first: True at each window's first
+    maximum ``A`` in window order (its first NaN where it holds one), the cell ``argmax``
+    picks."""
+    xp = array_module(A)
+    nan = bool(xp.any(xp.isnan(A)))
+    free = None  # windows whose maximum is not found yet
+    for k, v in enumerate(views):
+        hit = xp.equal(v, A, out=out[k])
+        if nan:
+            hit |= xp.isnan(v)
+        if free is None:
+            free = ~hit
+        else:
+            hit &= free
+            if k < len(views) - 1:
+                free ^= hit
+    return out
+
+
+def _route(dA: Array, hit: Array, out: Array) -> Array:
+    """``out = dA`` where ``hit``, ``+0.0`` elsewhere, exactly (an inf or NaN gradient too):
+    dA's bit patterns times 0 or 1, in one pass."""
+    xp = array_module(dA)
+    bits = {4: xp.uint32, 8: xp.uint64}.get(dA.dtype.itemsize)
+    if bits is None:  # no unsigned integer of this width
+        out[...] = xp.where(hit, dA, xp.zeros_like(dA))
+        return out
+    xp.multiply(dA.view(bits), hit, out=out.view(bits))
+    return out
+
+
+def _tiles(X_shape: tuple, f: int, s: int, n_H: int, n_W: int) -> bool:
+    """Whether the windows tile X exactly (``f == s``, no row or column left over): then X is
+    the reshape ``(m, n_H, f, n_W, f, n_C)`` of its windows."""
+    return f == s and (f * n_H, f * n_W) == tuple(X_shape[1:3])
 
 
 def max_pool2d(
@@ -387,30 +530,46 @@ def max_pool2d(
     Shapes: ``(m, n_H_prev, n_W_prev, n_C) -> (m, n_H, n_W, n_C)`` with
     ``n_H = floor((n_H_prev - f) / s) + 1``. A window holding NaN gives NaN: NaN counts as its
     maximum, and its first NaN gets the gradient. ``op`` names the caller in every error.
+    Fast: an elementwise maximum over the f*f strided views of X, one per window offset.
     """
     X = _volume(op, "X", X)
     f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
     xp = array_module(X)
     m, _, _, n_C = X.shape
-    win = _patches(X, f, s, 1, n_H, n_W).reshape(m, n_H, n_W, f * f, n_C)
-    A = xp.max(win, axis=3)
+    A = xp.empty((m, n_H, n_W, n_C), dtype=X.dtype)
     # the gradient goes to the first maximum of each window (one cell, like the loop oracle)
-    first = xp.argmax(win, axis=3)
-    mask = xp.arange(f * f).reshape(1, 1, 1, f * f, 1) == first[:, :, :, None, :]
+    mask = xp.empty((f * f, m, n_H, n_W, n_C), dtype=bool)
+    for a, e in _blocks(m, X[0].nbytes):  # a block's X stays in cache for both passes
+        views, block = _pool_views(X[a:e], f, s, n_H, n_W), A[a:e]
+        block[...] = views[0]
+        for v in views[1:]:
+            xp.maximum(block, v, out=block)
+        _first_max(views, block, mask[:, a:e])
     cache = {"mask": mask, "X_shape": tuple(X.shape), "A_shape": tuple(A.shape), "f": f, "s": s}
     return A, cache
 
 
 def max_pool2d_backward(dA: Array, cache: dict) -> Array:
     """Each window's gradient goes to the cell that held its maximum; others get 0. ``dA``
-    must have the shape of the forward's ``A``."""
+    must have the shape of the forward's ``A``. Fast: the forward's first-maximum masks route
+    dA in one pass through dX's reshaped view when the windows tile X, else through the f*f
+    strided views of dX."""
     dA = gradient("max_pool2d_backward", "dA", dA, "A", cache["A_shape"])
-    f, s = cache["f"], cache["s"]
+    f, s, mask, X_shape = cache["f"], cache["s"], cache["mask"], cache["X_shape"]
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)
-    routed = xp.where(cache["mask"], dA[:, :, :, None, :], xp.zeros_like(dA)[:, :, :, None, :])
-    routed = xp.moveaxis(routed, 3, 0).reshape(f, f, m, n_H, n_W, n_C)
-    dX = _unpatch(routed, cache["X_shape"], s, 1)
+    if _tiles(X_shape, f, s, n_H, n_W):  # one pass through the reshaped view
+        dX = xp.empty(X_shape, dtype=dA.dtype)
+        hits = mask.reshape(f, f, m, n_H, n_W, n_C).transpose(2, 3, 0, 4, 1, 5)
+        _route(dA[:, :, None, :, None], hits, dX.reshape(m, n_H, f, n_W, f, n_C))
+        return dX
+    dX = xp.zeros(X_shape, dtype=dA.dtype)
+    routed = None if f <= s else xp.empty(dA.shape, dtype=dA.dtype)
+    for hit, v in zip(mask, _pool_views(dX, f, s, n_H, n_W), strict=True):
+        if routed is None:  # windows apart: each cell gets at most one gradient
+            _route(dA, hit, v)
+        else:
+            v += _route(dA, hit, routed)
     return dX
 
 
@@ -418,21 +577,32 @@ def avg_pool2d(
     X: Array, f: int = 2, stride: int = 2, *, op: str = "avg_pool2d"
 ) -> tuple[Array, dict]:
     """``A[i, h, w, c] = mean`` of the ``f x f`` window of channel ``c``. ``op`` names the
-    caller in every error."""
+    caller in every error. Fast: the sum of the f*f strided views of X, divided by f^2."""
     X = _volume(op, "X", X)
     f, s, n_H, n_W = _pool_geometry(op, X.shape, f, stride)
-    xp = array_module(X)
-    A = xp.mean(_patches(X, f, s, 1, n_H, n_W), axis=(3, 4))
+    views = _pool_views(X, f, s, n_H, n_W)
+    A = views[0].copy()
+    for v in views[1:]:
+        A += v
+    A /= f * f
     return A, {"X_shape": tuple(X.shape), "A_shape": tuple(A.shape), "f": f, "s": s}
 
 
 def avg_pool2d_backward(dA: Array, cache: dict) -> Array:
     """Each window's gradient is shared equally, ``dA / f^2``, by its ``f x f`` cells. ``dA``
-    must have the shape of the forward's ``A``."""
+    must have the shape of the forward's ``A``. Fast: ``dA / f^2`` written in one pass
+    through dX's reshaped view when the windows tile X, else added through its f*f strided
+    views."""
     dA = gradient("avg_pool2d_backward", "dA", dA, "A", cache["A_shape"])
-    f, s = cache["f"], cache["s"]
+    f, s, X_shape = cache["f"], cache["s"], cache["X_shape"]
     m, n_H, n_W, n_C = dA.shape
     xp = array_module(dA)
-    share = xp.broadcast_to(dA / (f * f), (f, f, m, n_H, n_W, n_C))
-    dX = _unpatch(share, cache["X_shape"], s, 1)
+    if _tiles(X_shape, f, s, n_H, n_W):  # one pass through the reshaped view
+        dX = xp.empty(X_shape, dtype=dA.dtype)
+        xp.divide(dA[:, :, None, :, None], f * f, out=dX.reshape(m, n_H, f, n_W, f, n_C))
+        return dX
+    dX = xp.zeros(X_shape, dtype=dA.dtype)
+    share = dA / (f * f)
+    for v in _pool_views(dX, f, s, n_H, n_W):
+        v += share
     return dX
