@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from visualdl import trace
-from visualdl.engine import data, mlp
+from visualdl.engine import data, mlp, optimizers
 from visualdl.engine.averaging import ewa
 from visualdl.engine.data import mini_batches
 from visualdl.engine.descent import minimize
@@ -573,3 +573,22 @@ def test_fit_records_every_optimizer_step():
     assert len(recs) == 2 * 3 and [r.info["t"] for r in recs] == list(range(1, 7))
     assert "SdW1" in recs[-1].arrays and "dW1" in recs[-1].arrays
     assert all(math.isfinite(r.info["loss"]) for r in recs)
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.DEFAULTS))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_large_parameters_step_slice_by_slice_to_the_same_bits(name, dtype, monkeypatch):
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal((300, 250)).astype(dtype), "b": np.ones((3, 1), dtype)}
+    grads = {"dW": rng.standard_normal((300, 250)).astype(dtype), "db": np.ones((3, 1), dtype)}
+    monkeypatch.setattr(optimizers, "SLICE", 4096)  # 75000 elements: 19 slices, the last short
+    sliced, s1 = params, None
+    for _ in range(3):
+        sliced, s1 = optimizers.step(name, sliced, grads, s1, {})
+    monkeypatch.setattr(optimizers, "SLICE", 10**9)  # one whole-array pass per operation
+    whole, s2 = params, None
+    for _ in range(3):
+        whole, s2 = optimizers.step(name, whole, grads, s2, {})
+    for k in ("W", "b"):
+        assert np.array_equal(sliced[k], whole[k]) and sliced[k].dtype == np.dtype(dtype)
+    assert s1.keys() == s2.keys() and all(np.array_equal(s1[k], s2[k]) for k in s1)

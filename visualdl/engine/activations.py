@@ -48,6 +48,12 @@ def _step(Z: Array, low: Any, high: Any) -> Array:
     return xp.where(Z > 0, high, xp.where(Z <= 0, low, Z))
 
 
+def _ufuncs(xp: Any) -> bool:
+    """Whether ``xp`` is NumPy or CuPy, whose ufuncs take a bool mask times a float array and
+    a Python scalar (array-api-strict refuses ``bool * float``)."""
+    return xp.__name__ in ("numpy", "cupy")
+
+
 def sigmoid(Z: Array) -> Array:
     """sigma(Z) = 1 / (1 + e^-Z), computed without overflow: e^-|Z| never exceeds 1."""
     Z = _in("sigmoid", Z)
@@ -75,9 +81,13 @@ def tanh_prime(Z: Array) -> Array:
 
 
 def relu(Z: Array) -> Array:
-    """ReLU(Z) = max(0, Z); NaN stays NaN."""
+    """ReLU(Z) = max(0, Z); NaN stays NaN. NumPy and CuPy compute it as one ``maximum(Z, 0)``
+    (which also gives +0 for Z = -0)."""
     Z = _in("relu", Z)
-    return _step(Z, array_module(Z).zeros_like(Z), Z)
+    xp = array_module(Z)
+    if _ufuncs(xp) and getattr(Z, "ndim", 0) > 0:
+        return xp.maximum(Z, 0)
+    return _step(Z, xp.zeros_like(Z), Z)
 
 
 def relu_prime(Z: Array) -> Array:
@@ -128,7 +138,8 @@ def softmax(Z: Array) -> Array:
         raise ValueError(f"softmax: Z must be (k, m) or (k, m, T), got shape {tuple(Z.shape)}")
     xp = array_module(Z)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
-    return E / xp.sum(E, axis=0, keepdims=True)
+    E /= xp.sum(E, axis=0, keepdims=True)
+    return E
 
 
 def _upstream(op: str, dA: Any, Z: Any) -> tuple[Array, Array]:
@@ -156,6 +167,16 @@ class Activation:
     derivative: Callable[[Array], Array] | None = None
 
 
+def _relu_backward(dA: Array, Z: Array, A: Array) -> Array:
+    """dZ = dA * ReLU'(Z), dA exactly Z's shape. NumPy and CuPy compute it as ``dA * (Z > 0)``,
+    the same numbers, unless Z holds NaN (where ReLU'(Z) is NaN)."""
+    dA, Z = _upstream("relu_backward", dA, Z)
+    xp = array_module(dA)
+    if not _ufuncs(xp) or getattr(Z, "ndim", 0) == 0 or bool(xp.any(xp.isnan(Z))):
+        return dA * relu_prime(Z)
+    return dA * (Z > 0)
+
+
 def _elementwise(name: str, g: Callable, g_prime: Callable) -> Activation:
     def backward(dA: Array, Z: Array, A: Array) -> Array:
         """dZ = dA * g'(Z), dA exactly Z's shape."""
@@ -168,7 +189,7 @@ def _elementwise(name: str, g: Callable, g_prime: Callable) -> Activation:
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": _elementwise("sigmoid", sigmoid, sigmoid_prime),
     "tanh": _elementwise("tanh", tanh, tanh_prime),
-    "relu": _elementwise("relu", relu, relu_prime),
+    "relu": Activation("relu", relu, _relu_backward, relu_prime),
     "leaky_relu": _elementwise("leaky_relu", leaky_relu, leaky_relu_prime),
     "identity": _elementwise("identity", identity, identity_prime),
     "softmax": Activation("softmax", softmax, softmax_backward),

@@ -115,6 +115,48 @@ def _check_eps(op: str, eps: float) -> float:
     return number(op, "eps", eps, "(0, inf)")
 
 
+#: values per row of the conv layout's wide view (:func:`_rows`)
+_ROW = 1 << 16
+
+
+def _rows(mod: Any, X: Array) -> tuple[Array, int | None]:
+    """``(X2, reps)``: X as a matrix for the elementwise steps. Dense ``(n, m)`` stays as it is
+    (``reps`` None: a feature is a row). Conv ``(m, n_H, n_W, n_C)`` becomes wide rows of
+    ``reps`` pixels' channels (a whole image, or one image row past ``_ROW`` values), so that
+    every step runs along long rows instead of n_C values at a time."""
+    if X.ndim == 2:
+        return X, None
+    _, n_H, n_W, n_C = X.shape
+    reps = n_H * n_W if n_H * n_W * n_C <= _ROW else n_W
+    return mod.reshape(X, (-1, reps * n_C)), reps
+
+
+def _spread(mod: Any, v: Array, reps: int | None) -> Array:
+    """A per-feature/channel vector ``(n,)`` laid out to broadcast against :func:`_rows`."""
+    return mod.reshape(v, (-1, 1)) if reps is None else mod.tile(mod.reshape(v, (-1,)), (reps,))
+
+
+def _fold(mod: Any, s: Array, reps: int | None) -> Array:
+    """Column sums of a wide view folded into one sum per channel (dense sums pass through)."""
+    return s if reps is None else mod.sum(mod.reshape(s, (reps, -1)), axis=0)
+
+
+def _sums(mod: Any, X2: Array, reps: int | None) -> Array:
+    """Per-feature/channel sums ``(n,)`` of the view ``X2`` as one matrix-vector product
+    (``X2 @ ones`` dense, ``ones @ X2`` conv), not a reduction over axes."""
+    if reps is None:
+        return X2 @ mod.ones(X2.shape[1], dtype=X2.dtype)
+    return _fold(mod, mod.ones(X2.shape[0], dtype=X2.dtype) @ X2, reps)
+
+
+def _dot_sums(mod: Any, X2: Array, Y2: Array, reps: int | None) -> Array:
+    """Per-feature/channel sums of ``X2 * Y2``: one ``einsum`` pass where the namespace has it
+    (NumPy, CuPy), else the product and :func:`_sums`."""
+    if not hasattr(mod, "einsum"):
+        return _sums(mod, X2 * Y2, reps)
+    return _fold(mod, mod.einsum("ij,ij->i" if reps is None else "ij,ij->j", X2, Y2), reps)
+
+
 def batch_norm(
     Z: Array, gamma: Array, beta: Array, eps: float = 1e-5, *, op: str = "batch_norm"
 ) -> tuple[Array, dict[str, Any]]:
@@ -132,6 +174,10 @@ def batch_norm(
     out : same shape and dtype as Z, ``gamma (Z - mu) / sqrt(var + eps) + beta``.
     cache : ``Z_norm, inv_std, gamma, mu, var, axes, N, m`` for :func:`batch_norm_backward`.
 
+    Computed as: the sums as matrix-vector products (``ones @ Z``), var from the centred copy
+    ``Z - mu``, which is then scaled into ``Z_norm`` in place; conv inputs go through a view
+    with long rows (:func:`_rows`).
+
     Example
     -------
     >>> import numpy as np
@@ -145,16 +191,20 @@ def batch_norm(
     _batch_statistics(op, Z, N)
     eps = _check_eps(op, eps)
     mod = array_module(Z)
-    shape = (-1, 1) if Z.ndim == 2 else (1, 1, 1, -1)
-    g, bt = mod.reshape(gamma, shape), mod.reshape(beta, shape)
-    mu = mod.mean(Z, axis=axes, keepdims=True)
-    var = mod.mean((Z - mu) ** 2, axis=axes, keepdims=True)
+    Z2, reps = _rows(mod, Z)
+    mu = _sums(mod, Z2, reps) / N
+    Z_norm = Z2 - _spread(mod, mu, reps)  # the centred copy, normalized in place below
+    var = _dot_sums(mod, Z_norm, Z_norm, reps) / N
     inv_std = 1.0 / mod.sqrt(var + eps)
-    Z_norm = (Z - mu) * inv_std
-    out = g * Z_norm + bt
-    cache = {"Z_norm": Z_norm, "inv_std": inv_std, "gamma": g, "mu": mu, "var": var}
-    cache.update({"axes": axes, "N": N, "m": m, "eps": eps, "training": True})
-    return out, cache
+    Z_norm *= _spread(mod, inv_std, reps)
+    out = Z_norm * _spread(mod, gamma, reps)
+    out += _spread(mod, beta, reps)
+    shape = (-1, 1) if Z.ndim == 2 else (1, 1, 1, -1)
+    stats = {"gamma": gamma, "inv_std": inv_std, "mu": mu, "var": var}
+    cache = {k: mod.reshape(v, shape) for k, v in stats.items()}
+    cache.update({"Z_norm": mod.reshape(Z_norm, Z.shape), "axes": axes, "N": N, "m": m})
+    cache.update({"eps": eps, "training": True})
+    return mod.reshape(out, Z.shape), cache
 
 
 def batch_norm_backward(
@@ -171,6 +221,10 @@ def batch_norm_backward(
     ``dgamma = (1/m) sum(dout Z_norm)`` and ``dbeta = (1/m) sum(dout)``, ``m`` the examples.
     ``op`` names the caller in every error (a layer says which one it is).
 
+    Computed as: the two sums once, reused (``sum(gamma dout) = gamma m dbeta``,
+    ``sum(gamma dout Z_norm) = gamma m dgamma``), and
+    ``dZ = gamma inv_std (dout - (sum dout + Z_norm sum(dout Z_norm)) / N)`` in one buffer.
+
     Example
     -------
     >>> import numpy as np
@@ -181,22 +235,26 @@ def batch_norm_backward(
     True
     """
     Z_norm, inv_std, g = cache["Z_norm"], cache["inv_std"], cache["gamma"]
-    axes, N, m = cache["axes"], cache["N"], cache["m"]
+    N, m = cache["N"], cache["m"]
     dout = real_array(op, "dout", dout)
     check_same_shape(op, "dout", dout, "Z", Z_norm)
     mod = array_module(dout)
-    dZ_norm = g * dout
+    (dout2, reps), (Z_norm2, _) = _rows(mod, dout), _rows(mod, Z_norm)
+    g, inv_std = mod.reshape(g, (-1,)), mod.reshape(inv_std, (-1,))
+    s_dout = _sums(mod, dout2, reps)  # sum dout = m dbeta
+    s_prod = _dot_sums(mod, dout2, Z_norm2, reps)  # sum(dout Z_norm) = m dgamma
     if cache["training"]:
-        s1 = mod.sum(dZ_norm, axis=axes, keepdims=True)
-        s2 = mod.sum(dZ_norm * Z_norm, axis=axes, keepdims=True)
-        dZ = inv_std / N * (N * dZ_norm - s1 - Z_norm * s2)
+        dZ = Z_norm2 * _spread(mod, s_prod / N, reps)  # then -g inv_std (that + mean - dout)
+        dZ += _spread(mod, s_dout / N, reps)
+        dZ -= dout2
+        dZ *= _spread(mod, -(g * inv_std), reps)
     else:
-        dZ = dZ_norm * inv_std
-    dgamma = mod.sum(dout * Z_norm, axis=axes, keepdims=True) / m
-    dbeta = mod.sum(dout, axis=axes, keepdims=True) / m
-    if len(axes) == 3:
-        dgamma, dbeta = mod.reshape(dgamma, (-1,)), mod.reshape(dbeta, (-1,))
-    return dZ, dgamma, dbeta
+        dZ = dout2 * _spread(mod, g, reps)
+        dZ *= _spread(mod, inv_std, reps)
+    dgamma, dbeta = s_prod / m, s_dout / m
+    if reps is None:  # the dense layout keeps gamma's column shape (n, 1)
+        dgamma, dbeta = mod.reshape(dgamma, (-1, 1)), mod.reshape(dbeta, (-1, 1))
+    return mod.reshape(dZ, Z_norm.shape), dgamma, dbeta
 
 
 def _running(op: str, name: str, s: Any, gamma: Array) -> Array:
@@ -249,8 +307,10 @@ def batch_norm_inference(
     g, bt = mod.reshape(gamma, shape), mod.reshape(beta, shape)
     mu, var = mod.reshape(running_mean, shape), mod.reshape(running_var, shape)
     inv_std = 1.0 / mod.sqrt(var + eps)
-    Z_norm = (Z - mu) * inv_std
-    out = g * Z_norm + bt
+    Z_norm = Z - mu
+    Z_norm *= inv_std
+    out = g * Z_norm
+    out += bt
     if not return_cache:
         return out
     cache = {"Z_norm": Z_norm, "inv_std": inv_std, "gamma": g, "mu": mu, "var": var}

@@ -52,14 +52,22 @@ def dense_forward(
     if tuple(b.shape) != (n, 1):
         raise ValueError(f"{op}: expected b of shape ({n}, 1), got {tuple(b.shape)}")
     check_batch(op, "A_prev", A_prev, 1)
-    return W @ A_prev + b, {"A_prev": A_prev, "W": W}
+    Z = W @ A_prev
+    if Z.dtype == b.dtype:
+        Z += b  # the same sum as Z + b, without a second array
+    else:
+        Z = Z + b
+    return Z, {"A_prev": A_prev, "W": W}
 
 
-def dense_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
+def dense_backward(
+    dZ: Array, cache: dict, dA_prev: bool = True
+) -> tuple[Array | None, Array, Array]:
     """``(dA_prev, dW, db)`` from the per-example ``dZ: (n, m)``.
 
     ``dW = (1/m) dZ A_prev^T``, ``db = (1/m) sum(dZ, axis=1, keepdims=True)``,
-    ``dA_prev = W^T dZ``.
+    ``dA_prev = W^T dZ`` (None with ``dA_prev=False``: a model's input layer, whose dA_prev
+    is the gradient for X, skips that product).
     """
     A_prev, W = cache["A_prev"], cache["W"]
     dZ = real_array("dense_backward", "dZ", dZ)
@@ -69,6 +77,7 @@ def dense_backward(dZ: Array, cache: dict) -> tuple[Array, Array, Array]:
             f"got {tuple(dZ.shape)}"
         )
     m = A_prev.shape[1]
-    dW = (dZ @ A_prev.T) / m
+    dW = dZ @ A_prev.T
+    dW /= m
     db = array_module(dZ).sum(dZ, axis=1, keepdims=True) / m
-    return W.T @ dZ, dW, db
+    return (W.T @ dZ if dA_prev else None), dW, db

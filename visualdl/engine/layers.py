@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from visualdl import trace
 from visualdl.backend import array_module, from_host, xp
 from visualdl.engine import activations
 from visualdl.engine.batchnorm import (
@@ -222,14 +223,21 @@ class Dense(WeightLayer):
         )
         return A
 
-    def backward(self, dA: Array | None = None, dZ: Array | None = None) -> Array:
-        """Backward from ``dA`` (or straight from ``dZ`` for a fused output layer)."""
+    def backward(
+        self, dA: Array | None = None, dZ: Array | None = None, *, dA_prev: bool = True
+    ) -> Array | None:
+        """Backward from ``dA`` (or straight from ``dZ`` for a fused output layer).
+        ``dA_prev=False`` (a model's input layer) skips ``W^T dZ`` and returns None, unless a
+        trace is recording (its ``dense{l}.backward`` record holds dA_prev)."""
         cache, Z, A = self._cached(self._cache)
         if dZ is None:
             dZ = self.g.backward(gradient(self.op, "dA", dA, "A", A), Z, A)
         else:
             dZ = gradient(self.op, "dZ", dZ, "A", A)
-        dA_prev, self.dW, self.db = self.backward_op(dZ, cache)
+        if dA_prev or trace.current() is not None:
+            dA_prev, self.dW, self.db = self.backward_op(dZ, cache)
+        else:
+            dA_prev, self.dW, self.db = self.backward_op(dZ, cache, dA_prev=False)
         given = {} if dA is None else {"dA": dA}
         self.records[1].log(l=self.l, dZ=dZ, dW=self.dW, db=self.db, dA_prev=dA_prev, **given)
         return dA_prev

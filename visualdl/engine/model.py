@@ -197,13 +197,15 @@ class Sequential:
     def backward(self, AL: Array, Y: Array) -> dict[str, Array]:
         """Gradients of J for the last forward pass, keyed ``dW1``, ``db1``, ..."""
         AL, Y = self._labels("Sequential.backward", AL, Y)
-        out = self.layers[-1]
+        out, first = self.layers[-1], self.layers[0]
         if isinstance(out, Dense) and out.g.name == self.loss.fused_with:
-            dA = out.backward(dZ=losses.output_dZ(AL, Y))  # sigmoid+BCE, softmax+CE: A[L] - Y
+            dA, given = None, {"dZ": losses.output_dZ(AL, Y)}  # sigmoid+BCE, softmax+CE: A - Y
         else:
-            dA = out.backward(self.loss.backward(AL, Y))
-        for layer in reversed(self.layers[:-1]):
-            dA = layer.backward(dA)
+            dA, given = self.loss.backward(AL, Y), {}
+        for layer in reversed(self.layers):
+            if layer is first and type(layer) is Dense:
+                given["dA_prev"] = False  # the gradient for X: nothing reads it
+            dA, given = layer.backward(dA, **given), {}
         grads = self.grads
         if self.lambd:
             extra = PENALTIES[self.penalty][1](self.params, self.lambd, Y.shape[1])
