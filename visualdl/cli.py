@@ -5,6 +5,7 @@
     visualdl [--debug] gallery [--out DIR]
     visualdl [--debug] verify [--json]
     visualdl [--debug] demo [--out DIR] [--quality low|medium|high] [--jobs N]
+    visualdl [--debug] bench [NAME ...] [--quick] [--json]
     visualdl [--debug] exercise list [--json] | show NAME [--starter] |
                        check NAME FILE.py [--json] | status [--json]
 
@@ -113,6 +114,19 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     rows = run_all()
     print(to_json(rows) if args.json else format_table(rows))
     return 0 if all(r.passed for r in rows) else 1
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from visualdl import bench
+
+    unknown = [n for n in args.names if n not in bench.NAMES]
+    if unknown:
+        raise UsageError(
+            f"bench: unknown benchmark {unknown[0]!r}; one of {', '.join(bench.NAMES)}"
+        )
+    report = bench.run(args.names, quick=args.quick)
+    print(json.dumps(report) if args.json else bench.table(report))
+    return 0 if bench.agree(report) else 1
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -270,6 +284,14 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("verify", help="check every gradient against its SymPy derivation")
     s.add_argument("--json", action="store_true", help="print a JSON list")
     s.set_defaults(run=_cmd_verify)
+
+    s = sub.add_parser(
+        "bench", help="time every fast op against its loop oracle and PyTorch CPU (if installed)"
+    )
+    s.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
+    s.add_argument("--quick", action="store_true", help="small cases once: check, do not time")
+    s.add_argument("--json", action="store_true", help="print the report as JSON")
+    s.set_defaults(run=_cmd_bench)
 
     s = sub.add_parser(
         "demo", help="render every scene (mp4, poster, GIF) and the gallery page with them"
