@@ -149,9 +149,10 @@ def header(info: dict[str, Any]) -> list[str]:
 def table(report: dict[str, Any]) -> str:
     """The report as a Markdown table under its header lines."""
     info = report["machine"]
+    torch_threads = info["torch_threads"] or "—"
     rows = [
         "| op | dtype | loop / engine | engine / torch, 1 thread | "
-        f"engine / torch, default (BLAS {info['blas_threads']}, torch {info['torch_threads']}) "
+        f"engine / torch, default (BLAS {info['blas_threads']}, torch {torch_threads}) "
         "| agree |",
         "|---|---|---|---|---|---|",
     ]

@@ -186,9 +186,9 @@ def _transpose(dtype: str, target: float | None) -> Bench:
 
 # -- pooling ----------------------------------------------------------------------------------
 
-_POOLS = {
-    "max_pool2d": (max_pool2d, max_pool2d_backward, max_pool2d_loop, "max_pool2d"),
-    "avg_pool2d": (avg_pool2d, avg_pool2d_backward, avg_pool2d_loop, "avg_pool2d"),
+_POOLS = {  # forward, backward, and their loop oracles (the torch function has the same name)
+    "max_pool2d": (max_pool2d, max_pool2d_backward, max_pool2d_loop, max_pool2d_backward_loop),
+    "avg_pool2d": (avg_pool2d, avg_pool2d_backward, avg_pool2d_loop, avg_pool2d_backward_loop),
 }
 
 
@@ -199,19 +199,17 @@ def _pool_engine(kind: str, X: Array, dA: Array) -> list[Array]:
 
 
 def _pool_loop_run(kind: str, X: Array, dA: Array) -> list[Array]:
-    A = _POOLS[kind][2](X, 2, 2)
-    if kind == "max_pool2d":
-        return [A, max_pool2d_backward_loop(dA, X, 2, 2)]
-    return [A, avg_pool2d_backward_loop(dA, X.shape, 2, 2)]
+    _, _, forward, backward = _POOLS[kind]
+    return [forward(X, 2, 2), backward(dA, X if kind == "max_pool2d" else X.shape, 2, 2)]
 
 
-def _pool_pair(kind: str, shape: tuple[int, ...], dtype: str) -> tuple[Array, Array]:
+def _pool_inputs(shape: tuple[int, ...], dtype: str) -> tuple[Array, Array]:
     m, n, _, c = shape
     return _normal(shape, dtype, 0), _normal((m, n // 2, n // 2, c), dtype, 1)
 
 
 def _pool_loop(kind: str, quick: bool, dtype: str) -> Pair:
-    X, dA = _pool_pair(kind, (2, 4, 4, 2) if quick else (8, 16, 16, 8), dtype)
+    X, dA = _pool_inputs((2, 4, 4, 2) if quick else (8, 16, 16, 8), dtype)
     return Pair(
         lambda: _pool_engine(kind, X, dA),
         lambda: _pool_loop_run(kind, X, dA),
@@ -220,9 +218,9 @@ def _pool_loop(kind: str, quick: bool, dtype: str) -> Pair:
 
 
 def _pool_torch(kind: str, torch: Any, quick: bool, dtype: str) -> Pair:
-    X, dA = _pool_pair(kind, (2, 8, 8, 4) if quick else (64, 32, 32, 32), dtype)
+    X, dA = _pool_inputs((2, 8, 8, 4) if quick else (64, 32, 32, 32), dtype)
     x, da = _nchw(torch, X, True), _nchw(torch, dA)
-    pool = getattr(torch.nn.functional, _POOLS[kind][3])
+    pool = getattr(torch.nn.functional, kind)
     step = _autograd(lambda: pool(x, 2, 2), [x], da)
 
     def results() -> tuple[list[Array], list[Array]]:
