@@ -251,3 +251,17 @@ def test_checker_rounds_at_the_digits_shown() -> None:
     assert _found(values, *number("27")) and _found(values, *number("sum = 27"))
     assert _found(values, *number("2.4e31")) and not _found(values, *number("2.5e31"))
     assert _found(values, *number("0.00"))  # -0.001 prints as 0.00
+
+
+def test_text_is_built_once_and_handed_out_as_independent_copies():
+    from manim import RIGHT
+
+    from visualdl.anim.numbers import _built, text
+
+    first = text("0.25", "#ffffff", 20)
+    second = text("0.25", "#ffffff", 20)
+    assert first is not second and _built.cache_info().hits >= 1
+    first.shift(RIGHT).set_color("#ff0000")
+    assert (second.get_center() == text("0.25", "#ffffff", 20).get_center()).all()
+    assert second.get_color() != first.get_color() and second.text == "0.25"
+    assert text("0.25", "#ffffff", 20, t2c={"0": "#00ff00"}).text == "0.25"  # unhashable: built
