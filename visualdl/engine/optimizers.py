@@ -153,10 +153,21 @@ def _rmsprop(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
 def _adam_rule(k: str, theta: Array, g: Array, state: State, h: dict, s_beta: float) -> Array:
     """Adam with S bias-corrected by ``1 - s_beta^t`` (``beta2`` is right)."""
     b1, b2, t = h["beta1"], h["beta2"], state["t"]
-    V = state[f"Vd{k}"] = b1 * state[f"Vd{k}"] + (1 - b1) * g
-    S = state[f"Sd{k}"] = b2 * state[f"Sd{k}"] + (1 - b2) * g * g
-    V_corrected, S_corrected = V / (1 - b1**t), S / (1 - s_beta**t)
-    return theta - h["lr"] * V_corrected / (array_module(S).sqrt(S_corrected) + h["eps"])
+    # the formulas term by term, each new array updated in place (the same numbers as
+    # ``b1 V + (1 - b1) g`` and so on, with fewer temporaries)
+    V = b1 * state[f"Vd{k}"]
+    V += (1 - b1) * g
+    S = b2 * state[f"Sd{k}"]
+    g2 = (1 - b2) * g
+    g2 *= g
+    S += g2
+    state[f"Vd{k}"], state[f"Sd{k}"] = V, S  # after the updates: a 0-d V is a new scalar
+    lr_V_corrected = V / (1 - b1**t)
+    lr_V_corrected *= h["lr"]
+    denominator = array_module(S).sqrt(S / (1 - s_beta**t))
+    denominator += h["eps"]
+    lr_V_corrected /= denominator
+    return theta - lr_V_corrected
 
 
 def _adam(k: str, theta: Array, g: Array, state: State, h: dict) -> Array:
