@@ -107,8 +107,7 @@ def layer_norm(
 def layer_norm_backward(dY: Array, cache: dict[str, Any]) -> tuple[Array, Array, Array]:
     """``(dX, dgamma, dbeta)`` of the summed loss; ``dY: (..., d)`` like ``Y``.
 
-    ``dX = inv_std / d * (d dX_hat - sum dX_hat - X_hat sum(dX_hat X_hat))`` per row (computed
-    as ``inv_std (dX_hat - mean dX_hat - X_hat mean(dX_hat X_hat))``),
+    ``dX = inv_std / d * (d dX_hat - sum dX_hat - X_hat sum(dX_hat X_hat))`` per row,
     ``dgamma = sum_rows dY X_hat``, ``dbeta = sum_rows dY`` (sums over every leading axis).
     """
     X_hat, inv_std, gamma = cache["X_hat"], cache["inv_std"], cache["gamma"]
@@ -116,17 +115,17 @@ def layer_norm_backward(dY: Array, cache: dict[str, Any]) -> tuple[Array, Array,
     xp = array_module(dY)
     N, d = X_hat.shape
     dY2 = xp.reshape(dY, (N, d))
-    ones_N = xp.ones((N,), dtype=dY.dtype)
-    dY_X_hat = dY2 * X_hat
-    dgamma = ones_N @ dY_X_hat  # sums over the rows as matrix-vector products
+    ones_d, ones_N = xp.ones((d,), dtype=dY.dtype), xp.ones((N,), dtype=dY.dtype)
+    dX_hat = dY2 * gamma
+    sum_dX_hat = (dX_hat @ ones_d)[:, None]
+    sum_dX_hat_X_hat = ((dX_hat * X_hat) @ ones_d)[:, None]
+    dX = dX_hat  # d dX_hat - sum dX_hat - X_hat sum(dX_hat X_hat), in place
+    dX *= d
+    dX -= sum_dX_hat
+    dX -= X_hat * sum_dX_hat_X_hat
+    dX *= inv_std / d
+    dgamma = ones_N @ (dY2 * X_hat)  # sums over the rows as matrix-vector products
     dbeta = ones_N @ dY2
-    # row sums of dX_hat = gamma dY and of dX_hat X_hat, as products with gamma
-    mean_dX_hat = (dY2 @ gamma)[:, None] / d
-    mean_dX_hat_X_hat = (dY_X_hat @ gamma)[:, None] / d
-    dX = dY2 * gamma  # dX_hat - mean dX_hat - X_hat mean(dX_hat X_hat), then times inv_std
-    dX -= mean_dX_hat
-    dX -= X_hat * mean_dX_hat_X_hat
-    dX *= inv_std
     return xp.reshape(dX, cache["shape"]), dgamma, dbeta
 
 
