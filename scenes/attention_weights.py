@@ -27,6 +27,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup
 
 from visualdl.anim.attention import TokenGrid
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale, fill_in, value_scale
@@ -175,6 +176,11 @@ class AttentionWeights(TraceScene):
         return formula(FORMULAS[key], COLORS["on_dark"], 22).move_to([PANEL_X, y, 0])
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "The sentence 'I have an Apple phone' as toy embeddings X, one row per token, with hand- "
+        "picked features that can be read. Which Apple is meant? Each token's query will ask "
+        "every token's key."
+    )
     def intro(self) -> None:
         """The sentence's toy embeddings, features named."""
         self.title = self.title_card("Scaled dot-product attention, one query at a time")
@@ -207,6 +213,12 @@ class AttentionWeights(TraceScene):
         self.play(*[Vanish(m) for m in (X, cap, note)], run_time=0.4)
         self.sub = sub
 
+    @beat(
+        "X is projected into queries, keys and values by hand-picked weights: a query says what "
+        "a token looks for, a key what it offers, a value what it passes on. Beside them stands "
+        "the whole formula, the softmax of Q times K transposed over the square root of d_k, "
+        "times V."
+    )
     def projections(self) -> None:
         """Q, K and V from X, their shapes; the formula; what the projections were picked to
         mean."""
@@ -249,6 +261,10 @@ class AttentionWeights(TraceScene):
         hold(self, self.top["Q"], at_least=5.0)
         self.play(Vanish(self.roles), run_time=0.3)
 
+    @beat(
+        "The query of Apple meets every key in turn: one product per feature, added up into a "
+        "score. A high score means the key offers what this query looks for."
+    )
     def scores(self) -> None:
         """The walked query against every key: its products, one key at a time."""
         i = self.walked
@@ -300,6 +316,11 @@ class AttentionWeights(TraceScene):
         hold(self, self.qk, dot, at_least=2.0)
         self.play(Vanish(kframe), Vanish(dot), run_time=0.3)
 
+    @beat(
+        "Each score is divided by the square root of d_k, exponentiated, and divided by the sum "
+        "of the exponentials. The results are Apple's attention weights, positive and summing to "
+        "one."
+    )
     def softmax(self) -> None:
         """Divide by sqrt(d_k), exponentiate, divide by the sum: the weights."""
         i = self.walked
@@ -362,6 +383,11 @@ class AttentionWeights(TraceScene):
             e_head, e_sum, self.wgrid, w_head, w_sum,
         )  # fmt: skip
 
+    @beat(
+        "Each row of V is scaled by its weight and the rows are added up into Apple's output. "
+        "Apple puts most of its weight on phone, so its output has a strong device feature where "
+        "its own value has almost none: the context says which Apple is meant."
+    )
     def weighted_sum(self) -> None:
         """Each row of V times its weight; their sum is the query's output."""
         i = self.walked
@@ -401,6 +427,10 @@ class AttentionWeights(TraceScene):
             run_time=0.5,
         )
 
+    @beat(
+        "The same steps for every query fill the scores S, the weights A and the output A V one "
+        "row at a time, Apple first. Each row of A is one token's attention over all the tokens."
+    )
     def all_queries(self) -> None:
         """Every query: S, A and the output fill in row by row (the walked one first)."""
         self.swap_title("Every query: one row of S, of A and of the output each")
@@ -471,6 +501,10 @@ class AttentionWeights(TraceScene):
         hold(self, self.S, self.A, self.O, caps, n_entries=n * n)
         self.play(Vanish(frame), run_time=0.2)
 
+    @beat(
+        "Each row of A sums to one, and its largest weight is ringed: the key each token attends "
+        "to most. Apple looks most at phone, and phone looks most at Apple."
+    )
     def summary(self) -> None:
         """Which key each query weights most, read off A; each row sums to 1."""
         tokens = self.tokens

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UL, UP, VGroup, VMobject
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import dfrac, formula
 from visualdl.anim.graph import GraphNode, edge, value_tag
@@ -95,6 +96,11 @@ class ChainRule(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "Logistic regression drawn as a computational graph: the weights, the inputs and the bias "
+        "feed z, z feeds the sigmoid a, and a feeds the loss L. Each node is one small step the "
+        "chain rule can walk back through."
+    )
     def build(self) -> None:
         self.title = self.title_card("The chain rule on logistic regression")
         self.inputs = {}
@@ -112,6 +118,10 @@ class ChainRule(TraceScene):
         self.play(Appear(graph), run_time=0.8)
         hold(self, graph)
 
+    @beat(
+        "The forward pass puts a value on every node: z is the weighted sum plus the bias, a is "
+        "its sigmoid, and L is the cross-entropy loss against the label y."
+    )
     def forward(self) -> None:
         m, f = self.meta, self.fwd
         vals = {"w1": m["w"][0], "x1": m["x"][0], "w2": m["w"][1], "x2": m["x"][1], "b": m["b"]}
@@ -142,6 +152,11 @@ class ChainRule(TraceScene):
             extra=(Appear(self.values["L"]),),
         )
 
+    @beat(
+        "Each edge gets its local derivative, computed by the engine: how the node on its right "
+        "changes with the node on its left alone. From z, the derivative with respect to a weight "
+        "is just its input, and with respect to the bias it is one."
+    )
     def local(self) -> None:
         d, t = self.local_d, self.tex
         self.clear_panel()
@@ -185,6 +200,11 @@ class ChainRule(TraceScene):
             return value_tag(s, COLORS["gradient"], self.values[node], 22, buff=0.1)
         return text(s, COLORS["gradient"], 22).next_to(self.tags[node], LEFT, buff=0.3)
 
+    @beat(
+        "The gradient flows back from L: each node's gradient is its local derivative times the "
+        "gradient arriving from its right, which at z comes out as a minus y. Both weights and "
+        "the bias reuse that one gradient of L with respect to z."
+    )
     def backward(self) -> None:
         """The upstream gradient flows from L back to every input: each node's dL/d(node) is
         its local derivative times the gradient arriving from its right, and the one dL/dz
@@ -252,6 +272,10 @@ class ChainRule(TraceScene):
             self.remove(flow)
             self.show_lines(ln, extra=(Appear(self.grads[key]),))
 
+    @beat(
+        "A table sets the chain rule's gradients beside SymPy's, which differentiates the whole "
+        "loss in one go, and the engine's. All three agree to rounding error."
+    )
     def check(self) -> None:
         sym, t = self.sym["values"], self.tex
         self.clear_panel()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UP, Cross, DashedVMobject, Square, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, fill_in, named_scale, value_scale
@@ -236,6 +237,11 @@ class ConvSliding(TraceScene):
         return out
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A small kernel that detects vertical edges is about to slide over an image whose left"
+        " half is bright and right half dark. This is cross-correlation, the kernel is not "
+        "flipped, and the output-size formula says how large the output will be."
+    )
     def intro(self) -> None:
         rec = conv_record(self.tr, "valid")
         self.title = self.title_card("Convolution: a 3×3 kernel slides over a 6×6 image")
@@ -269,6 +275,11 @@ class ConvSliding(TraceScene):
         self.play(*[Appear(m) for m in (self.Z, self.zcap, self.zstrip, self.size)])
         hold(self, self.size)
 
+    @beat(
+        "At each position the window under the kernel is multiplied by it entry by entry and "
+        "the products are summed into one output cell. Where the window straddles the edge "
+        "between bright and dark the output is large; where it lies in one half it is zero."
+    )
     def slide(self) -> None:
         labels = self.walk(self.X, self.Z, "valid", WALKED, 0.35)
         band = text("the edge between\nbright and dark:\na band of 30s", COLORS["on_dark"], 20)
@@ -277,6 +288,11 @@ class ConvSliding(TraceScene):
         hold(self, band, n_entries=len(labels))
         self.play(*[Vanish(m) for m in (band, VGroup(*labels), self.Z, self.zcap, self.size)])
 
+    @beat(
+        "Now the image gets a ring of zeros and the kernel jumps by a stride, so the output "
+        "shrinks and the zero ring turns the border into an edge too. A window that would "
+        "stick out past the padding is dropped: that is the floor in the size formula."
+    )
     def stride(self) -> None:
         tr = self.tr
         rec = conv_record(tr, "strided")
@@ -334,6 +350,11 @@ class ConvSliding(TraceScene):
             run_time=0.5,
         )
 
+    @beat(
+        "With several input channels each kernel has one slice per channel; the channels' sums"
+        " add up, with the bias, to one output number. A second kernel gives a second map, the"
+        " maps stack into the output, and the parameters are counted."
+    )
     def channels(self) -> None:
         tr = self.tr
         rec = conv_record(tr, "channels")

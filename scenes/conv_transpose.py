@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UP, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, named_scale, value_scale
@@ -124,6 +125,11 @@ class ConvTranspose(TraceScene):
         self.scatter()
         self.result()
 
+    @beat(
+        "The transposed convolution builds a larger output from a small input: each input "
+        "pixel stamps the kernel, scaled by its value, into the output. The output-size "
+        "formula says how large the output will be."
+    )
     def intro(self) -> None:
         rec = self.tr.last("conv_transpose2d.forward")
         X, W, Z = rec["X"][0, :, :, 0], rec["W"][:, :, 0, 0], rec["Z"][0, :, :, 0]
@@ -162,6 +168,11 @@ class ConvTranspose(TraceScene):
         hold(self, size)
         self.sub, self.caps, self.size = sub, caps, size
 
+    @beat(
+        "Pixel by pixel, each scaled stamp lands at its pixel's own offset and adds into what "
+        "is already there; the first pixel is zero, so its stamp adds nothing. The centre "
+        "cell, where every stamp lands, keeps its running sum on screen."
+    )
     def scatter(self) -> None:
         f = self.X.n_rows
         shown = stamps(self.tr)
@@ -229,6 +240,11 @@ class ConvTranspose(TraceScene):
         )
         self.tracker = line
 
+    @beat(
+        "The finished output: where stamps overlap their values add, so the centre cell "
+        "collects a product from every stamp. The same scatter-add carries a convolution's "
+        "gradient back to its input."
+    )
     def result(self) -> None:
         note = (
             text(

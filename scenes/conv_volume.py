@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale
@@ -103,6 +104,10 @@ class ConvVolume(TraceScene):
         return label, Z.squares[h][w].animate.set_fill(Z.fill_for(v), 1.0)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "An RGB volume meets a kernel that is as deep as the input, one slice per channel. "
+        "Each window through all the channels gives a single output number."
+    )
     def volumes(self) -> None:
         size, X, W = self.size, self.X[0], self.W
         f, n, n_C_prev = size["f"], size["n"], size["n_C_prev"]
@@ -154,6 +159,10 @@ class ConvVolume(TraceScene):
         self.intro_parts = VGroup(names, star, eq, caps, note)
         self.n = n
 
+    @beat(
+        "The volume and the kernel open into their channels, and the first window's values "
+        "appear on each channel beside the matching slice of the kernel."
+    )
     def open_up(self) -> None:
         """The volumes open into their channels; the first window's numbers appear."""
         n_C_prev = self.size["n_C_prev"]
@@ -219,6 +228,10 @@ class ConvVolume(TraceScene):
         hold(self, *self.window_labels, *self.W_slices)
         self.frames, self.rows, self.zcap = frames, rows, zcap
 
+    @beat(
+        "The first window worked out: each channel is multiplied by its slice of the kernel "
+        "and summed, and the channel sums plus the bias give the first cell of the map."
+    )
     def walk(self) -> None:
         """Window (0, 0) of kernel 0: 27 products, three channel sums, plus b: one number."""
         first = self.windows(0)[0]
@@ -268,6 +281,10 @@ class ConvVolume(TraceScene):
         )
         self.zbox = zbox
 
+    @beat(
+        "The kernel slides through the rest of the volume one window at a time, and each "
+        "window fills one cell of the first map."
+    )
     def slide(self, c: int) -> None:
         """The kernel walks the remaining windows of map ``c``; each fills its cell."""
         Z = self.Z0 if c == 0 else self.Z1
@@ -289,6 +306,9 @@ class ConvVolume(TraceScene):
             Z.add(label)
         hold(self, Z)
 
+    @beat(
+        "A second kernel with its own weights slides over the same volume and fills a second map."
+    )
     def second_kernel(self) -> None:
         n_C_prev = self.size["n_C_prev"]
         new = [
@@ -321,6 +341,10 @@ class ConvVolume(TraceScene):
         self.W_slices, self.cap1, self.name1 = new, cap, name
         self.slide(1)
 
+    @beat(
+        "The maps stack into the output volume, one channel per kernel. The layer's parameters"
+        " are every kernel's weights plus one bias per kernel."
+    )
     def stack(self) -> None:
         """The two maps stack into the output volume; the shapes and the parameter count."""
         size, X, W, Z = self.size, self.X[0], self.W, self.Z[0]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, VGroup, VMobject
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import at_layer, formula
 from visualdl.anim.grid import CellGrid, ColorScale
@@ -92,6 +93,11 @@ class Dropout(TraceScene):
         return anims
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A small network on one example, its hidden units coloured by their activations, and the "
+        "two rules of inverted dropout: a random mask keeps each unit with the keep probability, "
+        "and the kept values are divided by it."
+    )
     def intro(self) -> None:
         tr, p = self.trace, self.keep_prob
         first = tr.last("dense1.forward", step=self.steps[0])
@@ -190,6 +196,10 @@ class Dropout(TraceScene):
         self.D_col = self.after = self.y_hat = None
         self.step_notes = VGroup()
 
+    @beat(
+        "A training step with a new random mask: the dropped units turn grey and send nothing, and "
+        "the kept ones are divided by the keep probability before the output layer reads them."
+    )
     def step(self, t: int) -> None:
         tr, p = self.trace, self.keep_prob
         A = tr.last("dense1.forward", step=t)["A"]
@@ -284,6 +294,11 @@ class Dropout(TraceScene):
         hold(self, D_col, out, y_hat_mob)
         self.D_col, self.after, self.y_hat, self.step_notes = D_col, out, y_hat_mob, notes
 
+    @beat(
+        "At test time there is no mask and no scaling: every unit passes its activation as it is. "
+        "Averaged over many masks the scaled values come out close to those activations, which is "
+        "why the kept units are scaled in training."
+    )
     def test(self) -> None:
         tr = self.trace
         test = tr.last("dense1.forward", case="test")

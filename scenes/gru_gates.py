@@ -35,6 +35,7 @@ from manim import (
     VMobject,
 )
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale
@@ -156,6 +157,12 @@ class GRUGates(TraceScene):
         return ("+" if v > 0 else "") + fmt(v, 0)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A small GRU trained to remember the first bit of a sequence: its cell and the course's "
+        "equations, where the reset gate masks the history the candidate reads and the update gate "
+        "mixes the old state with the candidate. PyTorch reads the same gate the other way round, "
+        "as one minus the course's gate."
+    )
     def intro(self) -> None:
         info, T = self.p.info, self.T
         self.title = self.title_card("GRU: the update gate mixes old state and candidate")
@@ -366,6 +373,11 @@ class GRUGates(TraceScene):
         return VGroup(rows, heads, a)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "One step of the worksheet: the reset gate, the history it masks, the candidate, the "
+        "update gate, and the mix of old state and candidate as one slider per unit. The new state "
+        "joins the strip of unrolled steps."
+    )
     def step(self, t: int) -> None:
         """Step ``t``: the worksheet row by row (the first two steps) or at once."""
         rows = self.sheet_rows(t)
@@ -445,6 +457,11 @@ class GRUGates(TraceScene):
         hold(self, note, at_least=3.0)
         self.play(Vanish(note), Vanish(ring), run_time=0.3)
 
+    @beat(
+        "The update gate over all steps in both readings, the course's and PyTorch's, which give "
+        "the same states. The unit that wrote the first bit keeps its state while its gate stays "
+        "nearly shut, and the prediction matches the label."
+    )
     def readings(self) -> None:
         """``Gamma_u`` and PyTorch's ``z`` over all steps, the states (the same in both runs),
         the prediction, and what the memory unit did."""

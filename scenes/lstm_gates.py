@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Dot, Line, MoveAlongPath, SurroundingRectangle, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.cell import OpNode, Readout, Valve, junction, lane, wire
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
@@ -124,6 +125,11 @@ class LSTMGates(TraceScene):
         return {g: self.valves[g].readout(r[g]) for g in GATES}
 
     # -- beats --------------------------------------------------------------------------------
+    @beat(
+        "The memory task: the label of a sequence of bits is its first bit, so the cell must "
+        "carry it through the noise after it. The cell diagram follows, with the belt of the "
+        "cell state on top and each gate drawn as a valve that fills from closed to open."
+    )
     def intro(self) -> None:
         info, T = self.info, self.T
         self.title = self.title_card("LSTM gates: a trained cell remembers the first bit")
@@ -289,6 +295,12 @@ class LSTMGates(TraceScene):
         self.a_next = self.column(r["a"], (NEXT_X, BUS_Y), 1.0)
         return self.c_next, self.a_next
 
+    @beat(
+        "The first step from an empty state: one entry of the forget gate is worked by "
+        "hand, the valves fill, and the new cell state and output are computed unit by "
+        "unit. Every gate reads the same previous output and input, each with its own "
+        "weights."
+    )
     def first_step(self) -> None:
         k, r, t, j = 0, self.steps[0], 1, self.holder
         x, label, anims = self.arrive(0)
@@ -362,6 +374,11 @@ class LSTMGates(TraceScene):
         hold(self, a_next, out_lines, at_least=5.0)
         self.carry(x, label, outs, (out_lines,))
 
+    @beat(
+        "The second step: a new bit arrives and the gates take new values. The unit "
+        "that keeps the bit holds its forget gate near open, so its cell state carries "
+        "on along the belt."
+    )
     def second_step(self) -> None:
         k, r, j = 1, self.steps[1], self.holder
         t = k + 1
@@ -394,6 +411,11 @@ class LSTMGates(TraceScene):
         hold(self, c_next, a_next, lines, at_least=5.0)
         self.carry(x, label, outs, (lines,))
 
+    @beat(
+        "A later step, faster: the new bit sets the gates, and the cell state rides the belt "
+        "from the step before to the new one. The unit that keeps the bit still holds its "
+        "forget gate near open."
+    )
     def quick_step(self, k: int) -> None:
         r, t = self.steps[k], k + 1
         x, label, anims = self.arrive(k)
@@ -419,6 +441,10 @@ class LSTMGates(TraceScene):
             self.carry(x, label, outs, (note,))
         self.last = (x, label, outs, note)
 
+    @beat(
+        "The output layer reads the last hidden state through a sigmoid, and its "
+        "prediction matches the first bit."
+    )
     def output(self) -> None:
         out = self.trace.last("dense2.forward")
         y_hat = out["A"][0, 0]
@@ -445,6 +471,11 @@ class LSTMGates(TraceScene):
         )
 
     # -- all steps side by side, then backward ------------------------------------------------
+    @beat(
+        "All the steps side by side on one belt, a forget gate at every multiplication. "
+        "The unit that keeps the bit has forget gates near open throughout, so its cell "
+        "keeps the sign the first bit gave it."
+    )
     def unroll(self) -> None:
         T, n = self.T, self.n_a
         gap = min(2.2, 11.0 / T)
@@ -515,6 +546,11 @@ class LSTMGates(TraceScene):
         self.u = {"cols": cols, "nodes": nodes, "names": list(names)}
         self.u_rest = VGroup(f_name, note, *xs, x_name)
 
+    @beat(
+        "The gradient goes back from the loss: it enters the belt from the last hidden state, "
+        "and each forget gate passes on its fraction of it to the step before, beside the "
+        "hidden path's gradient."
+    )
     def backward(self) -> None:
         T, n, sc = self.T, self.n_a, self.scales
         self.swap_title("Backward: the gradient rides the belt back through ⊙ f")
@@ -628,6 +664,12 @@ class LSTMGates(TraceScene):
                 )
         return belt, hidden
 
+    @beat(
+        "Along the belt each step multiplies the gradient only by its forget gate, with no "
+        "weight matrix and no squashing. For the unit whose forget gate stays near open the "
+        "gradient reaches the first step no smaller than it started, while a small forget "
+        "gate passes on only a small fraction."
+    )
     def summary(self) -> None:
         T, j, n = self.T, self.holder, self.n_a
         dc, da, f = self.seq["dc"], self.seq["da"], self.seq["f"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, SurroundingRectangle, VGroup, VMobject
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale, value_scale
@@ -188,6 +189,11 @@ class MaskedAttention(TraceScene):
         return formula(tex, COLORS["on_dark"], size).next_to(mob, UP, buff=0.42)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A decoder reads the whole target sentence at once, shifted right, so each position must "
+        "not look at the positions after it. The causal mask adds minus infinity to every score "
+        "above the diagonal before the softmax."
+    )
     def intro(self) -> None:
         tr = self.trace
         d_k = tr.meta["d_k"]
@@ -214,6 +220,10 @@ class MaskedAttention(TraceScene):
         hold(self, eqs, at_least=5.0)
         self.play(Vanish(sub), Vanish(eqs), Vanish(note), run_time=0.4)
 
+    @beat(
+        "The scaled scores of every query with every key for the first target sentence: rows are "
+        "queries, columns are keys. Without a mask every position could see the future."
+    )
     def scores(self) -> None:
         """The scaled scores ``S`` of the first sentence, shaded, with its tokens."""
         toks = self.tokens[0]
@@ -236,6 +246,10 @@ class MaskedAttention(TraceScene):
         )  # fmt: skip
         hold(self, S)
 
+    @beat(
+        "The mask M is zero on and below the diagonal and minus infinity above it. Adding it to "
+        "the scores turns every score of a later key into minus infinity, row by row."
+    )
     def mask(self) -> None:
         """``M`` fills in (0 on and below the diagonal, ``−∞`` above), then ``S + M`` row by
         row."""
@@ -266,6 +280,11 @@ class MaskedAttention(TraceScene):
         shift = (XS[0] - XS[2]) * RIGHT
         self.play(self.SM.animate.shift(shift), self.SM_name.animate.shift(shift), run_time=0.6)
 
+    @beat(
+        "One row before and after the mask: without it the softmax puts some weight on future "
+        "keys. With it the future keys get exactly zero and each kept weight is divided by the "
+        "sum of the kept weights, so the row still sums to one."
+    )
     def row(self) -> None:
         """One row before and after the mask: its weights without the mask, the sum of the
         kept ones, the masked row's weights."""
@@ -318,6 +337,10 @@ class MaskedAttention(TraceScene):
         )
         self.frame = frame
 
+    @beat(
+        "The weights fill in row by row into a lower-triangular matrix, each row summing to one. "
+        "The last position sees every key, so its row is the same as without the mask."
+    )
     def weights(self) -> None:
         """The weight matrix fills row by row: lower-triangular, each row summing to 1."""
         toks = self.tokens[0]
@@ -350,6 +373,11 @@ class MaskedAttention(TraceScene):
         )
         self.key = key
 
+    @beat(
+        "The second sentence of the batch is padded, so its mask also hides the padding keys in "
+        "every row, on top of the causal mask. The padding queries still attend to the real "
+        "tokens; the loss ignores their outputs."
+    )
     def padding(self) -> None:
         """The batch's second sentence: ``tgt_mask`` = padding mask and causal mask; the
         ``<pad>`` key columns greyed out in every row of its weights."""
@@ -385,6 +413,12 @@ class MaskedAttention(TraceScene):
         hold(self, n_entries=self.n * self.n, at_least=7.0)
         self.play(Vanish(sub), Vanish(parts), Vanish(note), Vanish(self.key), run_time=0.4)
 
+    @beat(
+        "The notes' code fills masked scores with minus a billion instead of minus infinity, "
+        "which gives the same weights on every row that keeps a key. A row with no key left "
+        "differs: minus a billion makes it uniform, minus infinity gives not-a-number, and the "
+        "engine raises an error."
+    )
     def code(self) -> None:
         """The notes' code writes -1e9 where the formula writes −∞."""
         self.swap_title("The formula's −∞ and the code's −1e9")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import at_layer
 from visualdl.anim.grid import ColorScale
@@ -313,6 +314,11 @@ class MLPForwardBackward(TraceScene):
         return self.worked(step, lines, framed, (ROW, 0))
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A small network on XOR, already trained part of the way: four examples, one per "
+        "column of X, and their labels Y. Node colours show one example's values; edge "
+        "colours and widths show the weights."
+    )
     def intro(self) -> None:
         meta = self.trace.meta
         self.title = self.title_card("A 2-3-1 network on XOR")
@@ -349,6 +355,11 @@ class MLPForwardBackward(TraceScene):
         self.play(Vanish(sub), run_time=0.25)
         self.current = data
 
+    @beat(
+        "The forward pass: each layer multiplies the previous activations by its weights, "
+        "adds the bias, and squashes the result with its activation function. One entry of Z "
+        "is worked out by hand."
+    )
     def forward(self) -> None:
         self.set_phase("Forward pass", COLORS["activation"])
         for key, step in self.steps["forward"]:
@@ -361,11 +372,20 @@ class MLPForwardBackward(TraceScene):
                 extra = (self.net.animate.shade_layer(l, self.column(f["A"])),)
                 self.show(step, extra)
 
+    @beat(
+        "The cost compares the output A with the labels Y by cross-entropy, averaged over the "
+        "examples: one number for how wrong the network is."
+    )
     def cost(self) -> None:
         self.set_phase("Cost", COLORS["loss"])
         ((_, step),) = self.steps["cost"]
         self.show(step)
 
+    @beat(
+        "The backward pass runs the chain rule from the cost back to the first layer: dZ at "
+        "each layer, then dW and db from it, then dA for the layer before. One entry of dW is "
+        "worked out by hand."
+    )
     def backward(self) -> None:
         self.set_phase("Backward pass", COLORS["gradient"])
         for key, step in self.steps["backward"]:
@@ -380,6 +400,10 @@ class MLPForwardBackward(TraceScene):
                 extra = (self.net.animate.shade_layer(l, self.column(b["dZ"])),)
             self.show(step, extra, worked=worked)
 
+    @beat(
+        "One step of gradient descent: every weight and bias moves against its gradient, "
+        "scaled by the learning rate. The edges take their new weights."
+    )
     def update(self) -> None:
         up = self.trace.last("optimizer.step")
         self.set_phase(f"One update, learning rate α = {fmt(up.info['lr'], 2)}", COLORS["update"])
@@ -396,6 +420,10 @@ class MLPForwardBackward(TraceScene):
             self.current = rows
             hold(self, rows)
 
+    @beat(
+        "The forward pass once more with the new parameters: the outputs move toward the "
+        "labels and the cost falls a little."
+    )
     def again(self) -> None:
         """The forward pass once more with the new parameters: A[L] moves toward Y, J falls."""
         before = self.trace.last("model.cost", case="step")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UL, Arrow, Create, FadeIn, FadeOut, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
@@ -181,6 +182,11 @@ class Momentum(TraceScene):
         self.remove(*shown)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A narrow valley, much steeper across than along, drawn as contours. Both runs will use "
+        "the same learning rate and start from the same point, and two panels will track the "
+        "gradient's part across the valley and along it."
+    )
     def intro(self) -> None:
         tr, m = self.trace, self.meta
         surf = tr.last("optimizers.surface")
@@ -232,6 +238,11 @@ class Momentum(TraceScene):
         self.play(Appear(self.gd_trail.dot), run_time=0.3)
         hold(self, caption, self.gd_formula)
 
+    @beat(
+        "Plain gradient descent steps against the gradient. Across the valley the gradient flips "
+        "sign every step and grows, so the path zig-zags ever wider while it moves steadily "
+        "along the valley."
+    )
     def descent(self) -> None:
         self.run(step_views(self.trace, "gd"), self.gd_trail, "gradient descent", "")
         growth = fmt(zigzag_factor(self.trace), 2)
@@ -242,6 +253,10 @@ class Momentum(TraceScene):
         hold(self, note)
         self.play(Vanish(note), run_time=0.25)
 
+    @beat(
+        "The exponentially weighted average of those same gradients, the blue lines, cancels most "
+        "of the flips across the valley but keeps the steady pull along it."
+    )
     def average(self) -> None:
         avg = self.trace.last("momentum.average")
         beta = avg.info["beta"]
@@ -269,6 +284,11 @@ class Momentum(TraceScene):
         self.plots = VGroup()
         self.ema, self.beta_t = ema, beta_t
 
+    @beat(
+        "Momentum steps along a running average of its own gradients, the velocity, instead of "
+        "the raw gradient. At the same learning rate its path swings only gently across the "
+        "valley and heads along it toward the minimum."
+    )
     def momentum(self) -> None:
         new = formula(OPTIMIZERS["momentum"], COLORS["on_dark"], 30)
         new.move_to([PANEL_LEFT, F1_TOP, 0], aligned_edge=UL)
@@ -286,6 +306,11 @@ class Momentum(TraceScene):
         self.add(self.mom_trail)
         self.run(step_views(self.trace, "momentum"), self.mom_trail, "momentum", V_COLOR)
 
+    @beat(
+        "With the same learning rate, gradient descent ends with a grown zig-zag and a large "
+        "loss, momentum with a far smaller one: averaging away the flips leaves the pull along "
+        "the valley."
+    )
     def summary(self) -> None:
         final = {r.info["optimizer"]: r["loss"][-1] for r in self.trace.find("optimizers.path")}
         lines = VGroup(

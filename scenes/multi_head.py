@@ -24,6 +24,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup, VMobject
 
 from visualdl.anim.attention import TokenGrid
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale, value_scale
@@ -166,6 +167,11 @@ class MultiHead(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "Multi-head attention splits the model width into heads, each attending with its own "
+        "columns of the queries, keys and values, then concatenates their outputs and mixes them "
+        "with W_O. Each head therefore has its own projection weights."
+    )
     def intro(self) -> None:
         self.title = self.title_card("Multi-head attention: split into heads, attend, concatenate")
         words = " ".join(self.tokens)
@@ -190,6 +196,11 @@ class MultiHead(TraceScene):
         hold(self, eqs, at_least=5.0)
         self.play(Vanish(sub), Vanish(eqs), Vanish(note), run_time=0.4)
 
+    @beat(
+        "The sentence 'the cat saw the dog' as rows of X, its first columns a position code and "
+        "the rest a word-type code. X is projected to the queries, keys and values, each as wide "
+        "as X."
+    )
     def project(self) -> None:
         """``X (5, 4)`` and its three projections ``Q, K, V (5, 4)``."""
         self.swap_title("1. Project: Q = X W_Q, K = X W_K, V = X W_V", color=COLORS["activation"])
@@ -222,6 +233,10 @@ class MultiHead(TraceScene):
         self.project_group = VGroup(X_names, X_words, parts, qkv_names)
         self.key = key
 
+    @beat(
+        "The columns of Q, K and V are split between the heads: each head takes its own block of "
+        "columns as its own smaller Q, K and V. That is what gives every head its own weights."
+    )
     def split(self) -> None:
         """The columns of ``Q, K, V`` framed per head, then pulled apart into each head's
         ``Q_i, K_i, V_i (5, 2)``."""
@@ -289,6 +304,11 @@ class MultiHead(TraceScene):
         hold(self, n_entries=2 * self.n, at_least=3.0)
         self.part_labels = VGroup(labels, heads)
 
+    @beat(
+        "Each head's attention weights as a heatmap: the first head looks at the word before, "
+        "the second at the words of the same type. One query of the first head is walked from "
+        "its scores to its weights, then each head's output is its weights times its values."
+    )
     def heads_beat(self) -> None:
         """Each head's weights as a heatmap with the words along its axes, what each head
         looks at, one query of head 1 walked through, each head's output."""
@@ -387,6 +407,10 @@ class MultiHead(TraceScene):
         hold(self, weights)
         self.play(Vanish(lines), Vanish(ring_q), Vanish(ring_a), run_time=0.3)
 
+    @beat(
+        "The heads' outputs are put side by side, back to the full width, and multiplied by W_O. "
+        "The heads never look at each other: only W_O mixes their columns."
+    )
     def concat(self) -> None:
         """The heads' outputs side by side: ``Concat(head_1, head_2) (5, 4)``, times
         ``W_O (4, 4)``, the output ``(5, 4)``."""
@@ -452,6 +476,12 @@ class MultiHead(TraceScene):
             run_time=0.5,
         )
 
+    @beat(
+        "The notes' formulas beside the right ones: one query matrix for every head would make "
+        "the heads alike, and the notes' head formula has a stray K in the denominator. Each "
+        "head models one relation between words on its own; the heads are only concatenated, "
+        "then mixed."
+    )
     def mistakes(self) -> None:
         """The notes' multi-head formulas (E23a, E23b) and their reading of the heads (A31),
         each beside what is right."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from manim import DOWN, LEFT, RIGHT, UL, Cross, Dot, FadeIn, Line, Star, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.contour import ContourMap
 from visualdl.anim.fade import Appear
 from visualdl.anim.numbers import MINUS, fmt, text
@@ -205,6 +206,12 @@ class OptimizerTrajectories(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "The Beale surface as a contour map, with the shared start and a star at the minimum. "
+        "Gradient descent, momentum, RMSprop and Adam, each with its best learning rate from one "
+        "grid, will race from the same start, and gradient descent runs once more with a rate "
+        "that is too large."
+    )
     def intro(self) -> None:
         surf = self.traces[0].last("optimizers.surface")
         X, Y, F = surf["X"], surf["Y"], surf["F"]
@@ -247,6 +254,11 @@ class OptimizerTrajectories(TraceScene):
         self.add(*self.trails)
         hold(self, self.legend, note)
 
+    @beat(
+        "The dots move step by step, leaving fading trails, while the legend updates each run's "
+        "loss. Gradient descent with the too-large rate blows up within a few steps and is "
+        "crossed out; the other four all close in on the minimum."
+    )
     def race(self) -> None:
         self.slot = VGroup(self.count)
         self.remove(self.count)
@@ -279,6 +291,11 @@ class OptimizerTrajectories(TraceScene):
         show(STEPS)
         hold(self, self.legend)
 
+    @beat(
+        "Finally the scene names the run with the lowest loss after the last step; the best runs "
+        "finish close together. Every run with a well-chosen rate ends near the minimum; only "
+        "the too-large rate fails."
+    )
     def summary(self) -> None:
         done = [r for r in self.runs if r.diverged_at is None]
         best = min(done, key=lambda r: float(r.loss[-1]))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, UP, VGroup
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, fill_in, named_scale, value_scale
@@ -127,6 +128,11 @@ class Pooling(TraceScene):
         return VGroup(*labels), anims
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "Pooling turns each window of the input into one number and has no weights to learn: "
+        "max pooling keeps the largest value, average pooling the mean. Both run on the same "
+        "input, side by side."
+    )
     def intro(self) -> None:
         f = self.tr.meta["f"]
         self.title = self.title_card(
@@ -166,6 +172,11 @@ class Pooling(TraceScene):
         hold(self, self.fmax, self.favg)
         self.sub = sub
 
+    @beat(
+        "The window moves by its own size, so windows do not overlap; the first is worked out,"
+        " its maximum and its mean, then the rest fill in. Max keeps each window's strongest "
+        "value, average blurs it with its neighbours."
+    )
     def forward(self) -> None:
         box = self.X.window(0, 0, 2, COLORS["on_dark"])
         self.play(Appear(box), run_time=0.3)
@@ -205,6 +216,11 @@ class Pooling(TraceScene):
         hold(self, note, n_entries=2 * len(self.stops))
         self.play(Vanish(note), run_time=0.3)
 
+    @beat(
+        "Going backward, max pooling sends each upstream gradient entirely to the cell that "
+        "held the maximum and zero to the others, while average pooling splits it equally over"
+        " the window. Under max only the winners learn; under average every cell gets a share."
+    )
     def backward(self) -> None:
         dA = [
             CellGrid(self.g["dA"], cell=CELL, scale=self.sc["gradients"]).move_to((DA_X, y, 0))

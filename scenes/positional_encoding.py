@@ -41,6 +41,7 @@ from manim import (
 )
 
 from visualdl.anim.attention import TokenGrid
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import ColorScale, fill_in
@@ -212,6 +213,11 @@ class PositionalEncoding(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "Attention by itself sees a set of tokens, so word order is lost unless each position "
+        "adds a code of its own. The sinusoidal code uses a sine and a cosine for each pair of "
+        "columns, each pair with its own frequency."
+    )
     def intro(self) -> None:
         """The notes' formula, with the ranges put right."""
         self.title = self.title_card("Positional encoding: a code for every position")
@@ -236,6 +242,11 @@ class PositionalEncoding(TraceScene):
         hold(self, eqs, at_least=5.0)
         self.play(Vanish(sub), Vanish(eqs), Vanish(note), run_time=0.4)
 
+    @beat(
+        "One entry worked by hand: the position divided by a power of ten thousand set by the "
+        "column pair gives an angle, and its sine and cosine fill that pair's two columns. The "
+        "notes' comment multiplies instead, and would give a different value."
+    )
     def entry(self) -> None:
         """The empty table; one entry worked through and written into it."""
         e = self.trace.last("positional_encoding.entry").info
@@ -298,6 +309,10 @@ class PositionalEncoding(TraceScene):
         self.play(*[Vanish(m) for m in (given, *steps, comment)], run_time=0.4)
         self.frame = frame
 
+    @beat(
+        "The rest of the table fills in row by row, one row per position, as a heatmap. The "
+        "first column changes fast down the rows, while the last columns hardly change."
+    )
     def table(self) -> None:
         """The rest of the table, row by row, with its colour key."""
         e = self.trace.last("positional_encoding.entry").info
@@ -328,6 +343,11 @@ class PositionalEncoding(TraceScene):
         self.play(Vanish(note), run_time=0.3)
         self.key = key
 
+    @beat(
+        "Three sine columns drawn over many more positions: each is a sinusoid with its own "
+        "wavelength, longer for each later pair. The low columns turn fast, the high ones barely "
+        "move over a sentence."
+    )
     def columns(self) -> None:
         """Three sine columns against 64 positions: a sinusoid each, its own wavelength."""
         c = self.trace.last("positional_encoding.curves")
@@ -383,6 +403,11 @@ class PositionalEncoding(TraceScene):
             run_time=0.4,
         )
 
+    @beat(
+        "The code is added to the embeddings of 'from Beijing to Shanghai'. The same word at "
+        "another position, in 'from Shanghai to Beijing', gets a different row, so attention can "
+        "tell the two sentences apart."
+    )
     def addition(self) -> None:
         """``X + P`` on the notes' sentence; the same word at another position."""
         s = self.trace.last("positional_encoding.sum")
@@ -441,6 +466,11 @@ class PositionalEncoding(TraceScene):
         hold(self, rowA, rowB, at_least=max(4.5, need))
         self.play(*[Vanish(m) for m in (X, P, XP, ops, names, rowA, rowB, said, end)], run_time=0.4)
 
+    @beat(
+        "Each pair of columns is a point on a circle, and shifting the position by k turns that "
+        "point by k times the pair's frequency. The turn is the same whatever the starting "
+        "position."
+    )
     def rotation(self) -> None:
         """Pair 0's (sin, cos) points of ``PE_p`` and ``PE_{p+k}`` on the unit circle: the
         same turn for both ``p``."""
@@ -498,6 +528,11 @@ class PositionalEncoding(TraceScene):
         hold(self, said[1], at_least=3.5)
         self.play(*[Vanish(m) for m in (circle, axes, axis_names, marks, said)], run_time=0.4)
 
+    @beat(
+        "So the dot product of two position codes depends only on their offset k: each pair adds "
+        "the cosine of k times its frequency, as SymPy proves for any position. The table's dot "
+        "products at several starting positions all come out the same."
+    )
     def offset(self) -> None:
         """``PE_p . PE_{p+k}``: pair terms for two ``p``, equal; the law; the dot product for
         several ``p``."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, SurroundingRectangle, VGroup, VMobject
 
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale, value_scale
@@ -129,6 +130,11 @@ class RNNUnroll(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A character model built from one RNN cell with a loop: it reads a one-hot character and "
+        "its own previous state, and predicts the next character. Its equations and its weights "
+        "after a short training come first."
+    )
     def intro(self) -> None:
         info = self.p.info
         self.title = self.title_card("The RNN: one cell, copied along time")
@@ -176,6 +182,10 @@ class RNNUnroll(TraceScene):
             ]
         )
 
+    @beat(
+        "The loop unrolls into one copy of the cell per time step, and every copy uses the same "
+        "weights."
+    )
     def unroll(self) -> None:
         T = self.T
         self.chain = Unrolled(T, spacing=2.3, start_x=-5.05, y=CHAIN_Y, slot_width=CELL)
@@ -209,6 +219,12 @@ class RNNUnroll(TraceScene):
         hold(self, shared, at_least=3.0)
         self.play(Vanish(shared), run_time=0.3)
 
+    @beat(
+        "The forward pass, one step at a time: each copy combines its input with the state from "
+        "the step before, squashes it with tanh, and predicts the next character, with a loss per "
+        "step. At the first two steps one entry of the state is worked by hand, and the losses "
+        "add up to the total."
+    )
     def forward(self) -> None:
         ch, T = self.chain, self.T
         self.swap_title("Forward: one step at a time", Vanish(self.sub), color=COLORS["activation"])
@@ -310,6 +326,11 @@ class RNNUnroll(TraceScene):
         hold(self, shown, n_entries=sum(s.count("(") for s in lines))
         self.play(Vanish(frames), Vanish(shown), run_time=0.3)
 
+    @beat(
+        "Backpropagation through time, right to left: each step's gradient is the share from its "
+        "own output plus whatever the next step sends back, passed through the tanh derivative. "
+        "The arrow to the step before is as wide as what it carries."
+    )
     def backward(self) -> None:
         ch, T = self.chain, self.T
         self.swap_title(
@@ -409,6 +430,10 @@ class RNNUnroll(TraceScene):
         parts.shift(UP * (BAND_Y - 0.8 - grids[0].get_center()[1]))
         return parts
 
+    @beat(
+        "Every copy uses the same recurrent weights, so the gradient of those weights is the sum "
+        "of what each copy contributes."
+    )
     def shared(self) -> None:
         ch = self.chain
         grads = self.trace.last("rnn_unroll_demo.grads")
@@ -434,6 +459,11 @@ class RNNUnroll(TraceScene):
             run_time=0.6,
         )
 
+    @beat(
+        "One loss at the end of a longer sequence, followed back step by step on a log scale: each "
+        "step back multiplies the gradient by the same kind of factor, and it shrinks until the "
+        "early steps get almost nothing. This is the vanishing gradient."
+    )
     def reach(self) -> None:
         tr = self.trace
         r = tr.last("rnn_unroll_demo.reach")

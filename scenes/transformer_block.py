@@ -39,6 +39,7 @@ from manim import (
 )
 
 from visualdl.anim.attention import TokenGrid
+from visualdl.anim.beats import beat
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import formula
 from visualdl.anim.grid import CellGrid, ColorScale, value_scale
@@ -236,6 +237,11 @@ class TransformerBlock(TraceScene):
         return t.move_to([col - 0.12, y, 0], aligned_edge=RIGHT)
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "A tiny Transformer trained by the engine to reverse short digit strings, which gets the "
+        "held-out input shown here right. Its encoder block is Pre-LN: every sub-layer "
+        "normalises its input first and adds its output back as a residual."
+    )
     def intro(self) -> None:
         self.title = self.title_card("One encoder block, with the shape of every tensor")
         self.show_title()
@@ -254,6 +260,11 @@ class TransformerBlock(TraceScene):
         hold(self, story, at_least=4.5)
         self.play(Vanish(story), run_time=0.3)
 
+    @beat(
+        "The block as boxes and arrows with the shape of every tensor: down through self- "
+        "attention, up through the feed-forward network, a residual line around each, and a "
+        "final LayerNorm. The strips will follow one position's row of each tensor."
+    )
     def skeleton(self) -> None:
         """Boxes, arrows, the residual lines and the shape of every tensor."""
         self.swap_title("The block: boxes, arrows, shapes (4 positions × d_model = 8)")
@@ -399,6 +410,11 @@ class TransformerBlock(TraceScene):
         self.play(Appear(self.legend), run_time=0.3)
         hold(self, at_least=3.0)
 
+    @beat(
+        "The token ids pick rows of the embedding, scaled by the square root of d_model, and the "
+        "positional encoding is added: that is the block's input X. One position's strips let "
+        "the sum be checked."
+    )
     def embed(self) -> None:
         """Token ids, the embedding rows times sqrt(d_model), plus P: the block's input X."""
         self.swap_title("1. Input: embedding and position")
@@ -426,6 +442,10 @@ class TransformerBlock(TraceScene):
         self.X = X
         self.shown = VGroup(ids, ids_name, scaled, pe, X)
 
+    @beat(
+        "The first sub-layer: a LayerNorm, then multi-head attention, with both heads' weights "
+        "as heatmaps, then the residual add of X. The sum is not normalised."
+    )
     def attention(self) -> None:
         """LN1, both heads' weights, the sub-layer's output, the residual add."""
         self.swap_title("2. Self-attention sub-layer (Pre-LN)")
@@ -492,6 +512,11 @@ class TransformerBlock(TraceScene):
         self.X1 = X1
         self.shown.add(ln1, frames, rows, wkey, S, xcopy, X1)
 
+    @beat(
+        "The second sub-layer: a LayerNorm, then the feed-forward network on each position on "
+        "its own, widened and narrowed back, with ReLU zeroing many hidden units. The residual "
+        "add gives the block's output Y."
+    )
     def feed_forward(self) -> None:
         """LN2, the FFN's hidden layer, its output, the second residual add."""
         self.swap_title("3. Feed-forward sub-layer (Pre-LN)")
@@ -528,6 +553,10 @@ class TransformerBlock(TraceScene):
         hold(self, F, xcopy, Y, at_least=4.0)
         self.shown.add(ln2, zero_note, F, xcopy, Y)
 
+    @beat(
+        "The encoder ends with a final LayerNorm: with Pre-LN nothing inside the block "
+        "normalises the residual stream, so this one does, once."
+    )
     def output(self) -> None:
         """The encoder's final LayerNorm (Pre-LN leaves the stream unnormalised)."""
         self.swap_title("4. The encoder ends with a LayerNorm")
@@ -538,6 +567,11 @@ class TransformerBlock(TraceScene):
         hold(self, enc, at_least=3.0)
         self.shown.add(enc)
 
+    @beat(
+        "Where the LayerNorm goes: Pre-LN, as in the notes' code and this model, beside the "
+        "notes' prose formula, which normalises the sub-layer's output, and the original paper's "
+        "Post-LN, which normalises after the sum."
+    )
     def pre_ln(self) -> None:
         """Pre-LN (the notes' code, used here) beside the notes' prose formulas (E25) and the
         paper's Post-LN."""

@@ -37,6 +37,7 @@ from manim import (
     VMobject,
 )
 
+from visualdl.anim.beats import beat
 from visualdl.anim.contour import PANEL, PlaneMap, contour_lines
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.formula import at_layer, formula
@@ -163,6 +164,11 @@ class XorFolding(TraceScene):
         )
 
     # -- beats ----------------------------------------------------------------------------
+    @beat(
+        "The four XOR points on the input plane, with a grid over it, for a small tanh network "
+        "already trained to classify all four. No straight line puts both points of one class on "
+        "one side and both of the other class on the other."
+    )
     def intro(self) -> None:
         info, meta = self.info, self.trace.meta
         dims = "-".join(str(n) for n in meta["layer_dims"])
@@ -212,6 +218,11 @@ class XorFolding(TraceScene):
         hold(self, no_line)
         self.play(Vanish(no_line), Vanish(corners), run_time=0.3)
 
+    @beat(
+        "First the hidden layer's linear map, worked by hand for one point; then the whole grid "
+        "follows, its lines staying straight and parallel. The points keep their XOR pattern, so "
+        "still no line separates them."
+    )
     def linear(self) -> None:
         info, view, p = self.info, self.view, self.points
         self.message("Step 1, a linear map: straight lines stay straight and parallel.")
@@ -247,6 +258,11 @@ class XorFolding(TraceScene):
         hold(self, self.lines_z, still)
         self.ring_in, self.face = ring_in, still
 
+    @beat(
+        "Then tanh squeezes each hidden coordinate to between minus one and one, worked for the "
+        "same point, and the straight grid bends and folds. The hidden space is "
+        "three-dimensional, so the panel shows it from one side."
+    )
     def bend(self) -> None:
         info, view, p = self.info, self.view, self.points
         self.message("Step 2, tanh squeezes every coordinate into (−1, 1): the grid bends.")
@@ -276,6 +292,11 @@ class XorFolding(TraceScene):
         hold(self, self.lines_a, seen)
         self.seen = seen
 
+    @beat(
+        "In the bent space one straight line, where the output layer's weighted sum is zero, puts "
+        "the two classes on opposite sides. The walked point's output is worked out, and the "
+        "sigmoid puts it in class one."
+    )
     def separate(self) -> None:
         view, out = self.view, self.out
         self.message("Step 3, the output layer: one straight line now separates the classes.")
@@ -321,6 +342,11 @@ class XorFolding(TraceScene):
         hold(self, self.current, line)
         self.line_a = line
 
+    @beat(
+        "Pulled back to the input plane, that straight line is a curved boundary, drawn over the "
+        "plane shaded by the output's pre-activation. Bending the plane with tanh is what lets a "
+        "single line separate XOR."
+    )
     def pull_back(self) -> None:
         tr, info = self.trace, self.info
         self.message("Pulled back to the input plane, that line is a curved boundary.")

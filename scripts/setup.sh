@@ -79,6 +79,6 @@ fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 say "installing visualdl with its extras into $VENV (a few minutes the first time)"
 quietly "$VENV/bin/python" -m pip install --quiet --upgrade pip
-quietly "$VENV/bin/python" -m pip install --quiet -e ".[anim,test,notebook]"
+quietly "$VENV/bin/python" -m pip install --quiet -e ".[anim,slides,test,notebook]"
 echo "$want" > "$STAMP"
 say "ready"

@@ -145,6 +145,7 @@ class Probe:
     traces: list
     frame: tuple[float, float]  # config.frame_width, frame_height
     seconds: float  # what the probe run cost
+    beats: list  # the scene's beats (visualdl.anim.beats.Beat), their frames left out
 
     @property
     def key_frames(self) -> list[Moment]:
@@ -416,6 +417,7 @@ def probe_scene(
         _traces(scene),
         frame,
         time.perf_counter() - start,
+        [replace(b, frame=None) for b in scene.beats],
     )
 
 

@@ -53,6 +53,7 @@ def render(
     fmt: str = "mp4",
     out: Path = Path("out"),
     progress: bool | Callable[[], object] = True,
+    then: Callable[[Any], object] | None = None,
 ) -> Path:
     """Render scene ``name`` and return the path ``out/<name>.<fmt>``.
 
@@ -69,6 +70,9 @@ def render(
         bar per animation is hidden) and a line with the time taken; ``False``: quiet; a
         callable: called after each animation, quietly otherwise (the demo's workers report
         to the bars of the main process this way).
+    then : called with the rendered scene while its media folder is still there (an mp4's
+        partial movie files, one per animation, are all kept): the slides cut their clips
+        from them (:mod:`visualdl.slides`).
     """
     if quality not in QUALITIES:
         raise ValueError(f"render: quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
@@ -93,11 +97,15 @@ def render(
         }
         if fmt == "png":
             cfg.update(save_last_frame=True, write_to_movie=False)
+        if then is not None:
+            cfg["max_files_cached"] = -1  # Manim prunes partial movie files beyond 100
         # a GIF is made from the mp4 (see gif_from_mp4): Manim's own GIF is ~20x larger
         with tempconfig(cfg):
             scene = scene_cls()
             with _counted(scene, f"{name} ({quality}, {fmt})", progress):
                 scene.render()
+            if then is not None:
+                then(scene)
             writer = scene.renderer.file_writer
             produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
         if fmt == "gif":

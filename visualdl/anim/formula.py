@@ -105,6 +105,7 @@ def formula(tex: str, color: str = COLORS["on_dark"], font_size: float = 28) -> 
         ]
     mob.scale(font_size * _SCALE_PER_FONT_SIZE)
     mob.set_fill(color, opacity=1.0)
+    mob.tex = tidy(tex)  # what a beat records of it (visualdl.anim.beats)
     return mob
 
 

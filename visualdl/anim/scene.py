@@ -1,5 +1,6 @@
 """``TraceScene``: the base of every visualdl scene, with the style's dark background, a title
-card at the top left and the shared caption helpers.
+card at the top left and the shared caption helpers. It keeps the beats it played
+(``self.beats``, :mod:`visualdl.anim.beats`), each with what it showed.
 
 Example
 -------
@@ -10,8 +11,11 @@ Example
 
 from __future__ import annotations
 
+from typing import Any
+
 from manim import DOWN, LEFT, UL, UP, Animation, Mobject, Scene, Text, VGroup
 
+from visualdl.anim import beats
 from visualdl.anim.fade import Appear, Vanish
 from visualdl.anim.numbers import shape_label, text
 from visualdl.viz.style import BACKGROUND, COLORS
@@ -29,6 +33,13 @@ class TraceScene(Scene):
     def setup(self) -> None:
         super().setup()
         self.camera.background_color = BACKGROUND["scene"]
+        self.beats: list[beats.Beat] = []
+        self.beat_now: beats.Beat | None = None
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Play, then let the current beat note what is on screen."""
+        super().play(*args, **kwargs)
+        beats.notice(self)
 
     def title_card(self, s: str, color: str = COLORS["on_dark"], bold: bool = True) -> Text:
         """A title at the top left (not shown yet)."""

@@ -23,7 +23,7 @@ import numpy as np
 from manim import DOWN, RIGHT, UP, Scene, VGroup, VMobject
 
 from visualdl.anim.fade import Appear, Vanish
-from visualdl.anim.formula import formula
+from visualdl.anim.formula import formula, tidy
 from visualdl.anim.numbers import NumberGrid, labeled, row, text
 from visualdl.anim.pace import hold
 from visualdl.viz.style import COLORS, color_for
@@ -49,6 +49,7 @@ class Term:
         name = formula(self.tex, color, font_size + 3)
         group = labeled(grid, name, np.shape(self.array), COLORS["muted"])
         group.grid = grid
+        group.term = (self.tex, grid.texts)  # what a beat records of it (visualdl.anim.beats)
         return group
 
 
@@ -72,6 +73,8 @@ class EquationStep(VGroup):
         super().__init__()
         self.formula = formula(formula_tex, COLORS["on_dark"], formula_size)
         self.result = result.mobject(font_size) if isinstance(result, Term) else result
+        if hasattr(self.result, "original_text"):  # a number: a beat records it by name
+            self.result.named = tidy(formula_tex).split("=")[0].strip()
         self.operands = [
             p.mobject(font_size)
             if isinstance(p, Term)
