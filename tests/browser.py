@@ -8,6 +8,9 @@ which plays H.264 mp4: :data:`CHECK` asks it ``canPlayType`` too)::
 
     with Browser() as browser:
         report = browser.check(Path("out/gallery/index.html"))
+
+and, for a scene's reveal.js slides, with the network blocked (every host name fails to
+resolve), :meth:`Browser.step_through` presses the right arrow through every slide.
 """
 
 from __future__ import annotations
@@ -91,6 +94,36 @@ CHECK = """
 """
 
 
+#: Run in the page: wait for reveal.js, then report the slides and their notes.
+READY = """
+(async () => {
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const start = performance.now();
+  while (!(window.Reveal && Reveal.isReady()) && performance.now() - start < 30000) await pause(50);
+  if (!(window.Reveal && Reveal.isReady())) return JSON.stringify({ready: false});
+  return JSON.stringify({ready: true, total: Reveal.getTotalSlides(),
+    notes: Reveal.getSlides().map((s) => Reveal.getSlideNotes(s) || '')});
+})()
+"""
+
+#: Run in the page after a key press: which slide is shown, and its background video.
+SHOWN = """
+(async () => {
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  const start = performance.now();
+  let video = null;
+  while (performance.now() - start < 20000) {
+    video = document.querySelector('.slide-background.present video');
+    if (video && (video.readyState >= 1 || video.error)) break;
+    await pause(50);
+  }
+  return JSON.stringify({index: Reveal.getIndices().h, video: video && {
+    readyState: video.readyState, duration: video.duration,
+    error: video.error ? video.error.code : null}});
+})()
+"""
+
+
 def find_chromium() -> str | None:
     """The path of a Chromium-like browser on ``PATH``, or ``None``."""
     for name in NAMES:
@@ -103,7 +136,11 @@ def find_chromium() -> str | None:
 class Browser:
     """A headless Chromium process and one page, spoken to over the DevTools pipe."""
 
-    def __init__(self, exe: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self, exe: str | None = None, timeout: float = 60.0, offline: bool = False
+    ) -> None:
+        """``offline``: every host name fails to resolve, so nothing loads from a network."""
+        self.offline = offline
         self.exe = exe or find_chromium()
         if self.exe is None:
             raise FileNotFoundError("no chromium on PATH")
@@ -117,7 +154,10 @@ class Browser:
         self._log = open(Path(self._profile.name) / "stderr.txt", "w+b")  # noqa: SIM115
         to_browser, self._send = os.pipe()
         self._read, from_browser = os.pipe()
-        flags = [*FLAGS, f"--user-data-dir={self._profile.name}/profile", "about:blank"]
+        flags = [*FLAGS, f"--user-data-dir={self._profile.name}/profile"]
+        if self.offline:
+            flags.append("--host-resolver-rules=MAP * ~NOTFOUND")
+        flags.append("about:blank")
         self.process = subprocess.Popen(  # the pipe ends become its descriptors 3 and 4
             # bash, not sh: dash refuses descriptors above 9 in a redirection
             ["bash", "-c", f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser}', self.exe, *flags],
@@ -131,7 +171,7 @@ class Browser:
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
         self.session = attached["sessionId"]
-        for domain in ("Runtime", "Log", "Page"):
+        for domain in ("Runtime", "Log", "Page", "Network"):
             self.call(f"{domain}.enable", session=self.session)
         return self
 
@@ -237,5 +277,44 @@ class Browser:
         self.call("Page.navigate", {"url": page.resolve().as_uri()}, session=self.session)
         self.wait_for("Page.loadEventFired")
         report = json.loads(self.evaluate(CHECK, timeout=timeout))
+        report["errors"] = self.errors()
+        return report
+
+    def requests(self) -> tuple[list[str], list[str]]:
+        """The URLs requested so far that are not the page's own (``file:``, ``data:``,
+        ``blob:``), and the requests that failed."""
+        asked, failed = [], []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Network.requestWillBeSent":
+                url = params["request"]["url"]
+                if not url.startswith(("file:", "data:", "blob:")):
+                    asked.append(url)
+            elif method == "Network.loadingFailed" and not params.get("canceled"):
+                failed.append(f"{params.get('errorText')} ({params.get('type')})")
+        return asked, failed
+
+    def press(self, key: str, code: int) -> None:
+        """Press and release ``key`` (its Windows virtual key ``code``) in the page."""
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code}
+            self.call("Input.dispatchKeyEvent", params, session=self.session)
+
+    def step_through(self, page: Path) -> dict[str, Any]:
+        """Open the reveal.js ``page``, then press the right arrow once per slide; returns
+        what :data:`READY` reported, ``shown`` (what :data:`SHOWN` reported at the start and
+        after each press), ``requests``, ``failed`` and ``errors``."""
+        self.events.clear()
+        self.call("Page.navigate", {"url": page.resolve().as_uri()}, session=self.session)
+        self.wait_for("Page.loadEventFired")
+        report = json.loads(self.evaluate(READY, timeout=60))
+        shown = []
+        if report["ready"]:
+            shown.append(json.loads(self.evaluate(SHOWN, timeout=30)))
+            for _ in range(report["total"]):  # one press past the last slide: it stays there
+                self.press("ArrowRight", 39)
+                shown.append(json.loads(self.evaluate(SHOWN, timeout=30)))
+        report["shown"] = shown
+        report["requests"], report["failed"] = self.requests()
         report["errors"] = self.errors()
         return report

@@ -41,7 +41,7 @@ def test_poster_is_a_drawn_frame_of_the_video_and_the_gif_is_small(demo_run, nam
     import av
     from PIL import Image
 
-    mp4, poster, gif = (demo_run.out / "videos" / f for f in videos.video_files(name))
+    mp4, poster, gif, *_ = (demo_run.out / "videos" / f for f in videos.video_files(name))
     with av.open(str(mp4)) as container:
         stream = container.streams.video[0]
         video_size = (stream.width, stream.height)

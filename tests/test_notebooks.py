@@ -119,10 +119,12 @@ def test_scene_is_rendered_once_into_a_private_cache(monkeypatch, tmp_path):
 
     def fake_render(name, quality, stage, tick):  # what videos.render_scenes runs per scene
         made.append((name, quality))
-        mp4, poster, gif = (stage / f for f in videos.video_files(name))
+        mp4, poster, gif, slides, handout = (stage / f for f in videos.video_files(name))
         mp4.write_bytes(b"not really an mp4")
         poster.write_bytes(PNG + b"poster")
         gif.write_bytes(b"GIF89a")
+        slides.write_text("<!doctype html>")
+        handout.write_bytes(b"%PDF-1.4")
         return videos._Done(name, 0.0)
 
     monkeypatch.setattr(videos, "_make_scene", fake_render)

@@ -104,11 +104,13 @@ def test_a_page_elsewhere_names_render_and_gallery_not_demo(tmp_path: Path) -> N
 def test_a_video_found_is_embedded_with_its_poster_and_gif(tmp_path: Path) -> None:
     pages, videos = tmp_path / "gallery", tmp_path / "videos"
     entry = registry.scenes()[0]
-    mp4, poster, gif = video_files(entry.name)
+    mp4, poster, gif, slides, handout = video_files(entry.name)
     (videos / mp4).parent.mkdir(parents=True)
     (videos / mp4).write_bytes(b"not really a video")
     png(videos / poster, 1280, 720)
     (videos / gif).write_bytes(b"GIF89a" + bytes(2_000_000))
+    (videos / slides).write_text("<!doctype html>")
+    (videos / handout).write_bytes(b"%PDF-1.4")
     page = site.page_html([], pages, videos)
     shown = section(page, entry.name)
     video = shown.split("<video", 1)[1].split("</video>", 1)[0]
@@ -117,9 +119,12 @@ def test_a_video_found_is_embedded_with_its_poster_and_gif(tmp_path: Path) -> No
     assert f'<source src="../videos/{mp4}" type="video/mp4">' in video
     assert f'<img src="../videos/{gif}"' in video  # the fallback, inside the video element
     assert f'<a href="../videos/{gif}">GIF</a> (2.0 MB)' in shown
+    assert f'<a href="../videos/{slides}">slides</a>' in shown
+    assert f'<a href="../videos/{handout}">handout</a>' in shown
     assert site.SCENE_CAPTIONS[entry.name].split(":")[0] in shown
     md = site.page_md([], pages, videos)
     assert f"[![{entry.title}](../videos/{poster})](../videos/{mp4})" in md
+    assert f"([slides](../videos/{slides})) ([handout](../videos/{handout}))" in md
     for other in registry.scenes()[1:]:
         assert "Not rendered yet" in section(page, other.name)
 
@@ -147,10 +152,11 @@ def test_the_demo_page_shows_every_figure_and_every_video(demo_run) -> None:
     for entry in registry.figures():
         assert f'<figure id="{entry.name}">' in page and f"(`{entry.name}`)" in md
     for entry in registry.scenes():
-        mp4, poster, gif = video_files(entry.name)
+        mp4, poster, gif, slides, handout = video_files(entry.name)
         shown = section(page, entry.name)
         assert f'src="../videos/{mp4}"' in shown and f'poster="../videos/{poster}"' in shown
         assert f'src="../videos/{gif}"' in shown and "Not rendered yet" not in page
+        assert f'href="../videos/{slides}"' in shown and f'href="../videos/{handout}"' in shown
         assert f"](../videos/{mp4})" in md
     assert page.count("<video ") == len(registry.scenes())
 

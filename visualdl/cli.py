@@ -4,6 +4,7 @@
     visualdl [--debug] render NAME [--quality low|medium|high] [--format mp4|gif|png] [--out DIR]
     visualdl [--debug] gallery [--out DIR]
     visualdl [--debug] verify [--json]
+    visualdl [--debug] slides NAME|--all [--to html pdf pptx] [--quality ...] [--out DIR]
     visualdl [--debug] demo [--out DIR] [--quality low|medium|high] [--jobs N]
     visualdl [--debug] bench [NAME ...] [--quick] [--json]
     visualdl [--debug] exercise list [--json] | show NAME [--starter] |
@@ -98,6 +99,23 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     path = render(entry.name, quality=args.quality, fmt=args.format, out=args.out)
     print(path)
+    return 0
+
+
+def _cmd_slides(args: argparse.Namespace) -> int:
+    from visualdl.render import destination
+    from visualdl.slides import make_slides, slide_files
+
+    if (args.name is None) == (not args.all):
+        raise UsageError("slides: expected a scene NAME or --all (see `visualdl list`)")
+    names = registry.DEFAULT_SCENES if args.all else (_scene(args.name).name,)
+    formats = list(dict.fromkeys(args.to))
+    for name in names:  # every output checked before any work
+        for file in slide_files(name, formats):
+            destination(name, file.removeprefix(f"{name}."), args.out)
+    for name in names:
+        for path in make_slides(name, formats, args.out, args.quality):
+            print(path)
     return 0
 
 
@@ -274,6 +292,23 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(run=_cmd_render)
 
     s = sub.add_parser(
+        "slides", help="a scene as slides, one per beat, with notes (HTML, PPTX) and a handout"
+    )
+    s.add_argument("name", nargs="?", help="scene name (see `visualdl list`)")
+    s.add_argument("--all", action="store_true", help="every scene")
+    s.add_argument(
+        "--to",
+        nargs="+",
+        choices=("html", "pdf", "pptx"),
+        default=["html"],
+        help="html: reveal.js, one offline file; pptx: PowerPoint; pdf: the handout, one A4 "
+        "page per beat (default: html)",
+    )
+    s.add_argument("--quality", choices=QUALITIES, default="medium")
+    s.add_argument("--out", type=out_dir, default="out", help="output folder (default: out)")
+    s.set_defaults(run=_cmd_slides)
+
+    s = sub.add_parser(
         "gallery", help="write every figure and the gallery page (with the videos in OUT/../videos)"
     )
     s.add_argument(
@@ -355,8 +390,9 @@ def _os_error(err: OSError, args: argparse.Namespace | None) -> str:
 
 def _missing_module(err: ModuleNotFoundError) -> tuple[str, int]:
     top = (err.name or "").split(".")[0]
-    if top in ("manim", "cupy"):
-        extra = "anim" if top == "manim" else "gpu"
+    extras = {"manim": "anim", "cupy": "gpu", "manim_slides": "slides", "pptx": "slides"}
+    if top in extras:
+        extra = extras[top]
         return f"{err.name} is not installed; pip install 'visualdl[{extra}]'", 2
     return f"{err.name} is not installed; reinstall visualdl (pip install 'visualdl[anim]')", 1
 
@@ -431,7 +467,7 @@ def _run_command(args: argparse.Namespace) -> int:
         raise UsageError("the following arguments are required: command (see visualdl --help)")
     if args.command != "list":
         check_backend()
-    if args.command in ("render", "demo"):
+    if args.command in ("render", "slides", "demo"):
         check_pace()
     return args.run(args)
 

@@ -202,7 +202,7 @@ def _scene(entry: registry.Entry, quality: str) -> Bundle:
         raise ValueError(f"show: quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
     out = private_dir(cache_dir() / quality)  # one per quality: the files are named by scene
     videos.render_scenes([entry.name], quality, out, jobs=1)  # skipped when up to date
-    mp4, poster, _ = (out / f for f in videos.video_files(entry.name))
+    mp4, poster, *_ = (out / f for f in videos.video_files(entry.name))
     still = _b64(poster.read_bytes())
     page = (
         f'<video controls style="max-width:100%" poster="data:image/png;base64,{still}">'

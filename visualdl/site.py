@@ -2,7 +2,8 @@
 grouped by the chapters of :data:`visualdl.registry.CHAPTERS`.
 
 Each chapter shows its scenes first, as videos (``<video controls preload=metadata>`` with a
-poster frame, the GIF inside as the fallback and linked below), then its figures. A figure is
+poster frame, the GIF inside as the fallback and linked below, beside its slides and its
+handout), then its figures. A figure is
 shown at its own pixel size up to :data:`visualdl.viz.style.PAGE_WIDTH` CSS px, the width its
 text sizes are checked at; a wider PNG is scaled to that width and linked at full resolution.
 Captions carry the formulas as text: a figure's is its gallery module's ``CAPTION``, a
@@ -260,14 +261,16 @@ class Figure:
 @dataclass(frozen=True)
 class Scene:
     """A scene on the page: its entry, caption, and the URLs (relative to the page) of its
-    video, poster and GIF where they exist (``None`` where not), the poster's size in pixels
-    and the GIF's in megabytes."""
+    video, poster, GIF, slides and handout where they exist (``None`` where not), the
+    poster's size in pixels and the GIF's in megabytes."""
 
     entry: registry.Entry
     caption: str
     video: str | None
     poster: str | None
     gif: str | None
+    slides: str | None
+    handout: str | None
     size: tuple[int, int] | None
     gif_mb: float = 0.0
 
@@ -398,6 +401,10 @@ def _scene_html(item: Scene, page_dir: Path, videos: Path) -> list[str]:
             f'<source src="{e(item.video)}" type="video/mp4">{fallback}</video>'
         )
         links.append(f'<a href="{e(item.video)}">mp4</a>')
+        if item.slides:
+            links.append(f'<a href="{e(item.slides)}">slides</a> (arrow keys; S: notes)')
+        if item.handout:
+            links.append(f'<a href="{e(item.handout)}">handout</a> (PDF, a page per beat)')
         if item.gif:
             links.append(f'<a href="{e(item.gif)}">GIF</a> ({item.gif_mb:.1f} MB)')
         if item.poster:
@@ -462,6 +469,14 @@ def page_md(figures: list[Figure], page_dir: Path, videos: Path) -> str:
                 lines += [f"[![{item.entry.title}]({item.poster})]({item.video})", ""]
             else:
                 lines += [f"[{item.entry.name}.mp4]({item.video})", ""]
-            extra = f" ([GIF]({item.gif}))" if item.gif else ""
+            extra = "".join(
+                f" ([{what}]({url}))"
+                for what, url in (
+                    ("GIF", item.gif),
+                    ("slides", item.slides),
+                    ("handout", item.handout),
+                )
+                if url
+            )
             lines += [(item.caption or item.entry.title) + extra, ""]
     return "\n".join(lines)

@@ -1,12 +1,13 @@
-"""The demo's videos: every scene as an mp4 with a poster frame and a GIF, rendered in
-parallel, and skipped when what is there is up to date.
+"""The demo's videos: every scene as an mp4 with a poster frame, a GIF, its slides and its
+handout, rendered in parallel, and skipped when what is there is up to date.
 
 For a scene ``NAME`` the videos folder holds (:func:`video_files`) ``NAME.mp4``,
 ``NAME.poster.png`` (:func:`visualdl.render.poster_from_mp4`), ``NAME.gif``
-(:func:`visualdl.render.gif_from_mp4`) and ``.NAME.key``, a JSON file naming what they were
+(:func:`visualdl.render.gif_from_mp4`), ``NAME.slides.html`` and ``NAME.handout.pdf``
+(:mod:`visualdl.slides`, from the same render) and ``.NAME.key``, a JSON file naming what they were
 made from (:func:`cache_inputs`): the scene, quality, formats, the versions of visualdl,
-Python and the libraries that draw or compute (Manim, NumPy, SymPy, matplotlib, PyAV,
-Pillow), a hash of the package's source (``visualdl`` and its scenes) and the pace setting
+Python and the libraries that draw or compute (Manim, manim-slides, NumPy, SymPy, matplotlib,
+PyAV, Pillow), a hash of the package's source (``visualdl`` and its scenes) and the pace setting
 ``$VISUALDL_PACE``. The scenes make
 their traces inside ``construct`` from seeded demos of that same source, so the source and
 the library versions determine the trace: it is not hashed again. A scene is skipped when its
@@ -23,7 +24,7 @@ raised again in the main process, as if the scene had been rendered there.
 Example
 -------
 >>> video_files("pooling")
-('pooling.mp4', 'pooling.poster.png', 'pooling.gif')
+('pooling.mp4', 'pooling.poster.png', 'pooling.gif', 'pooling.slides.html', 'pooling.handout.pdf')
 >>> cache_inputs("pooling", "low")["quality"]
 'low'
 """
@@ -60,17 +61,21 @@ __all__ = [
     "video_files",
 ]
 
-#: What each scene's entry in the videos folder is made of, for the cache key.
-FORMATS = "mp4+poster.png+gif"
+#: What each scene's entry in the videos folder is made of, after its name (and the cache key's).
+FILES = ("mp4", "poster.png", "gif", "slides.html", "handout.pdf")
+FORMATS = "+".join(FILES)
+#: The slides each scene gets beside its video (:data:`visualdl.slides.FILES`).
+SLIDES = ("html", "pdf")
 #: The libraries whose versions are part of the cache key (they draw, encode or compute).
-LIBRARIES = ("manim", "numpy", "sympy", "matplotlib", "av", "pillow")
+LIBRARIES = ("manim", "manim-slides", "numpy", "sympy", "matplotlib", "av", "pillow")
 #: The packages whose source is hashed into the cache key (not the gallery: no scene uses it).
 SOURCES = ("visualdl", "visualdl.scenes")
 
 
-def video_files(name: str) -> tuple[str, str, str]:
-    """The file names of scene ``name`` in the videos folder: video, poster, GIF."""
-    return f"{name}.mp4", f"{name}.poster.png", f"{name}.gif"
+def video_files(name: str) -> tuple[str, ...]:
+    """The file names of scene ``name`` in the videos folder: video, poster, GIF, slides,
+    handout (:data:`FILES`)."""
+    return tuple(f"{name}.{ext}" for ext in FILES)
 
 
 def _key_file(out: Path, name: str) -> Path:
@@ -206,12 +211,21 @@ class _Done:
 
 def _make_scene(name: str, quality: str, stage: Path, tick: Callable[[], object]) -> _Done:
     """Render ``name`` into ``stage`` (the demo's work folder, so a half-written file there
-    is never used) and derive its poster and GIF there."""
+    is never used), its slides and handout from the same render, and derive its poster and
+    GIF there."""
     from visualdl.render import gif_from_mp4, poster_from_mp4, render
+    from visualdl.slides import write_slides
 
     start = time.perf_counter()
-    mp4, poster, gif = (stage / f for f in video_files(name))
-    render(name, quality=quality, fmt="mp4", out=stage, progress=tick)
+    mp4, poster, gif = (stage / f for f in video_files(name)[:3])
+    render(
+        name,
+        quality=quality,
+        fmt="mp4",
+        out=stage,
+        progress=tick,
+        then=lambda scene: write_slides(scene, name, SLIDES, stage),
+    )
     poster_from_mp4(mp4, poster)
     gif_from_mp4(mp4, gif)
     return _Done(name, time.perf_counter() - start)

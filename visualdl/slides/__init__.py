@@ -84,6 +84,11 @@ def make_slides(
 
     names = slide_files(name, formats)
     registry.get(name, "scene")
+    if progress is True:  # a bar of the scene's animations; the paths are the caller's to say
+        from tqdm import tqdm
+
+        with tqdm(desc=f"{name} ({quality})", unit=" animations", leave=False) as bar:
+            return make_slides(name, formats, out, quality, bar.update)
     out = writable_dir(out)
     with work_dir(out, f".{name}-slides-") as stage:
         made: list[Path] = []
@@ -93,7 +98,7 @@ def make_slides(
             "mp4",
             stage,
             progress,
-            then=lambda s: made.extend(write_slides(s, name, formats, stage)),
+            then=lambda scene: made.extend(write_slides(scene, name, formats, stage)),
         )
         for path in made:
             move_into(path, out / path.name)

@@ -9,6 +9,7 @@ Example
 
 from __future__ import annotations
 
+import logging
 import os
 import textwrap
 from pathlib import Path
@@ -47,6 +48,7 @@ def write_handout(beats: list[Beat], title: str, path: str | os.PathLike) -> Pat
     from matplotlib.backends.backend_pdf import PdfPages
 
     path = Path(path)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # its font subsetting talks at INFO
     rc = {"font.family": "DejaVu Sans", "mathtext.fontset": "dejavusans", "pdf.fonttype": 42}
     with atomic_write(path) as tmp, matplotlib.rc_context(rc), PdfPages(tmp) as pdf:
         for k, b in enumerate(beats, 1):
