@@ -177,8 +177,8 @@ class AttentionWeights(TraceScene):
 
     # -- beats ----------------------------------------------------------------------------
     @beat(
-        "The sentence 'I have an Apple phone' as toy embeddings X, one row per token, with hand- "
-        "picked features that can be read. Which Apple is meant? Each token's query will ask "
+        "The sentence 'I have an Apple phone' as toy embeddings X, one row per token, with "
+        "hand-picked features that can be read. Which Apple is meant? Each token's query will ask "
         "every token's key."
     )
     def intro(self) -> None:

@@ -261,8 +261,8 @@ class TransformerBlock(TraceScene):
         self.play(Vanish(story), run_time=0.3)
 
     @beat(
-        "The block as boxes and arrows with the shape of every tensor: down through self- "
-        "attention, up through the feed-forward network, a residual line around each, and a "
+        "The block as boxes and arrows with the shape of every tensor: down through "
+        "self-attention, up through the feed-forward network, a residual line around each, and a "
         "final LayerNorm. The strips will follow one position's row of each tensor."
     )
     def skeleton(self) -> None:

@@ -417,7 +417,7 @@ def probe_scene(
         _traces(scene),
         frame,
         time.perf_counter() - start,
-        [replace(b, frame=None) for b in scene.beats],
+        [replace(b, frame=None) for b in getattr(scene, "beats", [])],
     )
 
 

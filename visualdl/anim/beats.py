@@ -47,8 +47,8 @@ class Beat:
     first, end : the beat's animations are plays ``first .. end - 1`` of the scene.
     heading : the scene's title when the beat ended.
     formulas : LaTeX of the formulas shown (``formula(...)``), each once, in order.
-    arrays : ``(name in LaTeX, rows of the strings drawn)`` of each array shown, each in the
-        first beat that shows it.
+    arrays : ``(name in LaTeX, rows of the strings drawn)`` of each named array shown
+        (a ``Term``), each in the first beat that shows it.
     lines : the words shown that state a number (a worked entry, ``J: 0.375 → 0.368``), each
         in the first beat that shows it.
     frame : the beat's last frame, ``(height, width, 3)`` RGB ``uint8``.
@@ -133,8 +133,7 @@ def notice(scene: Any) -> None:
             if mob.term not in b.arrays:
                 b.arrays.append(mob.term)
         elif getattr(mob, "texts", None) is not None:
-            if ("", mob.texts) not in b.arrays:
-                b.arrays.append(("", mob.texts))
+            pass  # a grid with no name: on paper its numbers say nothing; the frame shows them
         elif hasattr(mob, "original_text"):
             s = " ".join(mob.original_text.split())
             if hasattr(mob, "named"):  # a number an equation gives (EquationStep's result)

@@ -9,7 +9,8 @@ opens with no network.
 Example
 -------
 >>> from visualdl.anim.beats import Beat
->>> b = Beat("cost", "The cost is one number.", formulas=["J = -Y"], lines=["J = 0.375"])
+>>> b = Beat("cost", "The cost is one number.", heading="Cost", formulas=["J = -Y"],
+...          lines=["J = 0.375"])
 >>> print(notes(b, 3, 6))
 **Cost** (beat 3 of 6: cost)
 <BLANKLINE>
@@ -55,7 +56,7 @@ def notes(b: Beat, k: int, n: int) -> str:
     out = [f"**{b.heading or b.label}** (beat {k} of {n}: {b.label})", b.say]
     if b.formulas:
         out.append("Formulas: " + "; ".join(f"`{t}`" for t in b.formulas))
-    shown = [f"{tex} ({len(rows)}×{len(rows[0])})" for tex, rows in b.arrays if tex and rows]
+    shown = [f"{tex} ({len(rows)}×{len(rows[0])})" for tex, rows in b.arrays if rows]
     if len(shown) > NOTE_ARRAYS:
         shown[NOTE_ARRAYS:] = [f"… and {len(shown) - NOTE_ARRAYS} more arrays"]
     if shown:

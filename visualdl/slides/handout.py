@@ -26,11 +26,11 @@ BODY_PT, SMALL_PT, ARRAY_PT = 11, 9.5, 8.5
 
 
 def array_lines(tex: str, rows: list[list[str]]) -> list[str]:
-    """An array as text lines: its name in mathtext (when it has one), then its rows, at most
+    """An array as text lines: its name in mathtext, then its rows, at most
     :data:`MAX_ROWS` by :data:`MAX_COLS`, what is left out counted."""
     width = max(len(s) for r in rows for s in r[:MAX_COLS])
     more = " …" if len(rows[0]) > MAX_COLS else ""
-    lines = [f"${tex}$"] if tex else []
+    lines = [f"${tex}$"]
     lines += [
         "[ " + " ".join(s.rjust(width) for s in r[:MAX_COLS]) + more + " ]" for r in rows[:MAX_ROWS]
     ]
@@ -128,7 +128,7 @@ def _page(fig, b: Beat, header: str) -> None:
         h_px, w_px = b.frame.shape[:2]
         h = width * h_px / w_px
         ax = fig.add_axes([MARGIN / A4[0], 1 - (page.y + h) / A4[1], width / A4[0], h / A4[1]])
-        ax.imshow(b.frame, interpolation="lanczos")
+        ax.imshow(b.frame, interpolation="none")  # embedded at its own resolution
         ax.set_axis_off()
         page.y += h + 0.2
     chars = int(width * 72 / (BODY_PT * 0.55))
