@@ -3,9 +3,9 @@ grouped by the chapters of :data:`visualdl.registry.CHAPTERS`.
 
 Each chapter shows its scenes first, as videos (``<video controls preload=metadata>`` with a
 poster frame, the GIF inside as the fallback and linked below, beside its slides and its
-handout), then its figures. A figure is
-shown at its own pixel size up to :data:`visualdl.viz.style.PAGE_WIDTH` CSS px, the width its
-text sizes are checked at; a wider PNG is scaled to that width and linked at full resolution.
+handout), then its figures. A figure is shown at its own pixel size up to
+:data:`visualdl.viz.style.PAGE_WIDTH` CSS px, the width its text sizes are checked at; a wider
+PNG is scaled to that width and linked at full resolution.
 Captions carry the formulas as text: a figure's is its gallery module's ``CAPTION``, a
 scene's is in :data:`SCENE_CAPTIONS` (here, so the page is written without importing Manim).
 A scene whose video is not in the videos folder is listed with the command that renders it.

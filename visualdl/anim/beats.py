@@ -123,9 +123,9 @@ def notice(scene: Any) -> None:
     b = scene.beat_now
     if b is None:
         return
-    todo = list(scene.mobjects)
+    todo = list(reversed(scene.mobjects))  # a stack: visited in drawing order
     while todo:
-        mob = todo.pop(0)
+        mob = todo.pop()
         if hasattr(mob, "tex"):
             if "=" in mob.tex and mob.tex not in b.formulas:
                 b.formulas.append(mob.tex)
@@ -141,4 +141,4 @@ def notice(scene: Any) -> None:
             if _STATES.search(s) and mob is not getattr(scene, "title", None) and s not in b.lines:
                 b.lines.append(s)
         else:
-            todo[:0] = mob.submobjects
+            todo.extend(reversed(mob.submobjects))

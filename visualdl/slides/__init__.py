@@ -53,9 +53,10 @@ def write_slides(scene: Any, name: str, formats: Sequence[str], folder: Path) ->
     files = dict(zip(formats, slide_files(name, formats), strict=True))
     title = registry.get(name, "scene").title
     beats = scene.beats
+    if not beats:
+        raise ValueError(f"slides: scene {name!r} marks no beats (visualdl.anim.beats.beat)")
     h, w = beats[0].frame.shape[:2]
     clips = Path(scene.renderer.file_writer.partial_movie_directory) / "beats"
-    clips.mkdir(exist_ok=True)
     slides = cut(scene, clips) if {"html", "pptx"} & set(formats) else []
     made = []
     for fmt, file in files.items():

@@ -73,11 +73,12 @@ def cut(scene: Any, folder: Path) -> list[Slide]:
 
     parts = scene.renderer.file_writer.partial_movie_files
     beats = scene.beats
-    if not beats or beats[-1].end != len(parts):
+    if beats[-1].end != len(parts):
         raise ValueError(
             f"slides: the beats of {type(scene).__name__} must cover its {len(parts)} "
-            f"animations, they cover {beats[-1].end if beats else 0}"
+            f"animations, they cover {beats[-1].end}"
         )
+    folder.mkdir(exist_ok=True)
     slides = []
     for k, b in enumerate(beats, 1):
         files = [Path(p) for p in parts[b.first : b.end] if p is not None]
