@@ -270,12 +270,16 @@ class Browser:
                 found.append(f"{entry.get('text')} {entry.get('url', '')}".strip())
         return found
 
-    def check(self, page: Path, timeout: float = 300.0) -> dict[str, Any]:
-        """Open ``page`` (a file), wait for its load event, run :data:`CHECK` and return its
-        report, with ``errors`` (:meth:`errors`) added."""
+    def open(self, page: Path) -> None:
+        """Open ``page`` (a file) and wait for its load event; the events so far are dropped."""
         self.events.clear()
         self.call("Page.navigate", {"url": page.resolve().as_uri()}, session=self.session)
         self.wait_for("Page.loadEventFired")
+
+    def check(self, page: Path, timeout: float = 300.0) -> dict[str, Any]:
+        """Open ``page`` (a file), wait for its load event, run :data:`CHECK` and return its
+        report, with ``errors`` (:meth:`errors`) added."""
+        self.open(page)
         report = json.loads(self.evaluate(CHECK, timeout=timeout))
         report["errors"] = self.errors()
         return report
@@ -304,9 +308,7 @@ class Browser:
         """Open the reveal.js ``page``, then press the right arrow once per slide; returns
         what :data:`READY` reported, ``shown`` (what :data:`SHOWN` reported at the start and
         after each press), ``requests``, ``failed`` and ``errors``."""
-        self.events.clear()
-        self.call("Page.navigate", {"url": page.resolve().as_uri()}, session=self.session)
-        self.wait_for("Page.loadEventFired")
+        self.open(page)
         report = json.loads(self.evaluate(READY, timeout=60))
         shown = []
         if report["ready"]:
